@@ -1,0 +1,136 @@
+"""LightsOff: shops seen lit at night, the sightings, and what was done about them."""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class Shop(models.Model):
+    class Status(models.TextChoices):
+        REPORTED = "reported", _("Reported")
+        CONTACTED = "contacted", _("Contacted")
+        RESOLVED = "resolved", _("Resolved")
+        RELAPSED = "relapsed", _("Relapsed")
+
+    name = models.CharField(_("name"), max_length=160)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=10, blank=True)
+    city = models.CharField(_("city"), max_length=120, blank=True)
+    # Plain decimal columns with a composite index (see DESIGN.md): no GeoDjango.
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6)
+    category = models.CharField(_("category"), max_length=60, blank=True)
+    osm_id = models.CharField(_("OpenStreetMap id"), max_length=32, blank=True)
+    opening_hours = models.CharField(_("opening hours"), max_length=255, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.REPORTED
+    )
+    sightings_count = models.PositiveIntegerField(_("sightings"), default=0)
+    contacts_count = models.PositiveIntegerField(_("contacts"), default=0)
+    is_hidden = models.BooleanField(_("hidden by a moderator"), default=False)
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("shop")
+        verbose_name_plural = _("shops")
+        indexes = [
+            models.Index(fields=["latitude", "longitude"]),
+            models.Index(fields=["osm_id"]),
+            models.Index(fields=["status"]),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("lightsoff:shop", kwargs={"pk": self.pk})
+
+
+class Sighting(models.Model):
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="sightings")
+    lit = models.BooleanField(_("lights on"), default=True)
+    seen_at = models.DateTimeField(_("seen at"))
+    photo = models.ImageField(_("photo"), upload_to="lightsoff/%Y/%m/", blank=True)
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sightings",
+    )
+    # Hashed with the secret key, kept for abuse control only; never shown.
+    ip_hash = models.CharField(max_length=64, blank=True, editable=False)
+    is_hidden = models.BooleanField(_("hidden by a moderator"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("sighting")
+        verbose_name_plural = _("sightings")
+        ordering = ["-seen_at"]
+
+    def __str__(self):
+        return f"{self.shop} {self.seen_at:%Y-%m-%d %H:%M}"
+
+
+class ContactAction(models.Model):
+    class Channel(models.TextChoices):
+        REVIEW = "review", _("Review")
+        PHONE = "phone", _("Phone call")
+        SMS = "sms", _("SMS")
+        EMAIL = "email", _("E-mail")
+        LETTER = "letter", _("Letter")
+        SOCIAL = "social", _("Social network")
+        VISIT = "visit", _("Visit")
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="contacts")
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    done_at = models.DateTimeField(_("done at"))
+    by_volunteer = models.BooleanField(default=False)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    ip_hash = models.CharField(max_length=64, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("contact action")
+        verbose_name_plural = _("contact actions")
+        ordering = ["-done_at"]
+
+    def __str__(self):
+        return f"{self.shop} – {self.get_channel_display()}"
+
+
+class VolunteerContactTask(models.Model):
+    """'Do it for me': a volunteer of the reserve contacts the shop."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        TAKEN = "taken", _("Taken")
+        DONE = "done", _("Done")
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="contact_tasks")
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.OPEN
+    )
+    volunteer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    taken_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("contact task")
+        verbose_name_plural = _("contact tasks")
+
+    def __str__(self):
+        return f"{self.shop} ({self.get_status_display()})"

@@ -1,0 +1,23 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MissionsConfig(AppConfig):
+    name = "missions"
+    verbose_name = _("Crisis call-ups")
+
+    def ready(self):
+        from reserve.home import register_count
+        from volunteers.models import Profile
+
+        register_count(
+            "reachable",
+            _("volunteers who can be called up in a crisis"),
+            lambda: Profile.objects.reachable_for_crises().count(),
+            order=30,
+        )
+
+    def seed_demo(self, options, stdout):
+        from .demo import seed
+
+        return seed(options, stdout)

@@ -1,0 +1,257 @@
+"""The project backlog ("défis"), the roles they need, and who works on them."""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+from volunteers.models import Skill
+
+
+class Partner(models.Model):
+    class Kind(models.TextChoices):
+        PUBLIC_BODY = "public", _("Public body")
+        COMPANY = "company", _("Company")
+        ASSOCIATION = "association", _("Association")
+
+    name = models.CharField(_("name"), max_length=160, unique=True)
+    kind = models.CharField(_("type"), max_length=12, choices=Kind.choices)
+    website = models.URLField(_("website"), blank=True)
+
+    class Meta:
+        verbose_name = _("partner")
+        verbose_name_plural = _("partners")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class ProjectQuerySet(models.QuerySet):
+    def visible(self):
+        """Projects shown in the public backlog (ideas being qualified are shown too)."""
+        return self.exclude(status=Project.Status.ARCHIVED)
+
+
+class Project(models.Model):
+    class Theme(models.TextChoices):
+        ENERGY_CLIMATE = "energy_climate", _("Energy and climate")
+        ENERGY_POVERTY = "energy_poverty", _("Energy poverty")
+        HEALTH = "health", _("Health")
+        EMPLOYMENT = "employment", _("Employment")
+        HOUSING = "housing", _("Housing")
+        MOBILITY = "mobility", _("Mobility")
+        FOOD = "food", _("Agriculture and food")
+        ENVIRONMENT = "environment", _("Environment")
+        SOLIDARITY = "solidarity", _("Social and solidarity")
+        DEMOCRACY = "democracy", _("Democracy and public services")
+        OTHER = "other", _("Other")
+
+    class Origin(models.TextChoices):
+        VOLUNTEER = "volunteer", _("Volunteer idea")
+        PUBLIC_BODY = "public", _("Public body")
+        ASSOCIATION = "association", _("Association")
+        COMPANY = "company", _("Company")
+
+    class Status(models.TextChoices):
+        IDEA = "idea", _("Idea")
+        QUALIFYING = "qualifying", _("Being qualified")
+        OPEN = "open", _("Open for volunteers")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DELIVERED = "delivered", _("Delivered")
+        HANDED_OVER = "handed_over", _("Handed over")
+        ARCHIVED = "archived", _("Archived")
+
+    title = models.CharField(_("title"), max_length=140)
+    slug = models.SlugField(_("slug"), max_length=160, unique=True, editable=False)
+    pitch = models.CharField(_("one-line pitch"), max_length=200)
+    problem = models.TextField(_("the problem"), max_length=5000)
+    beneficiaries = models.TextField(_("who it helps"), max_length=2000, blank=True)
+    one_month_deliverable = models.TextField(
+        _("what one month could deliver"), max_length=2000, blank=True
+    )
+    help_needed = models.TextField(_("what help is needed"), max_length=2000, blank=True)
+    theme = models.CharField(_("theme"), max_length=20, choices=Theme.choices)
+    origin = models.CharField(
+        _("origin"), max_length=12, choices=Origin.choices, default=Origin.VOLUNTEER
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.IDEA, db_index=True
+    )
+    expected_weeks = models.PositiveSmallIntegerField(_("expected duration (weeks)"), default=4)
+    remote = models.BooleanField(_("remote"), default=True)
+    place = models.CharField(_("place"), max_length=120, blank=True)
+    repository_url = models.URLField(_("repository"), blank=True)
+    prototype_url = models.URLField(_("prototype"), blank=True)
+    docs_url = models.URLField(_("documentation"), blank=True)
+    partners = models.ManyToManyField(Partner, blank=True, related_name="projects")
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="led_projects",
+        verbose_name=_("lead"),
+    )
+    handed_over_to = models.ForeignKey(
+        Partner,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="received_projects",
+        verbose_name=_("handed over to"),
+    )
+    opened_at = models.DateTimeField(_("opened to volunteers on"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "theme", "-created_at"])]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        # The slug is set once from the title and never changes: shared links stay valid.
+        if not self.slug:
+            self.slug = self._unique_slug()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("projects:detail", kwargs={"slug": self.slug})
+
+    def _unique_slug(self):
+        base = slugify(self.title)[:140] or "projet"
+        slug, n = base, 2
+        while Project.objects.filter(slug=slug).exists():
+            slug = f"{base}-{n}"
+            n += 1
+        return slug
+
+
+class Qualification(models.Model):
+    """What coordinators established with the public servants concerned."""
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        GO = "go", _("Go")
+        NO_GO = "no_go", _("No go")
+
+    project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="qualification")
+    blind_spot = models.TextField(_("blind spot of public action addressed"), blank=True)
+    urgent_need = models.TextField(_("urgent need"), blank=True)
+    one_month_deliverable = models.TextField(_("one-month deliverable"), blank=True)
+    data_security_notes = models.TextField(_("data security and public-service notes"), blank=True)
+    public_servant_contact = models.CharField(
+        _("public servant contact"), max_length=200, blank=True
+    )
+    decision = models.CharField(
+        _("decision"), max_length=10, choices=Decision.choices, default=Decision.PENDING
+    )
+    decided_on = models.DateField(_("decision date"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("qualification")
+        verbose_name_plural = _("qualifications")
+
+    def __str__(self):
+        return str(self.project)
+
+
+class Need(models.Model):
+    """A role a project needs filled."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="needs")
+    skill = models.ForeignKey(Skill, on_delete=models.PROTECT, related_name="needs")
+    title = models.CharField(_("role"), max_length=120, blank=True)
+    headcount = models.PositiveSmallIntegerField(_("how many"), default=1)
+    hours_per_week = models.PositiveSmallIntegerField(_("hours per week"), default=8)
+    weeks = models.PositiveSmallIntegerField(_("for how many weeks"), default=4)
+    is_open = models.BooleanField(_("open"), default=True)
+
+    class Meta:
+        verbose_name = _("need")
+        verbose_name_plural = _("needs")
+        indexes = [models.Index(fields=["skill", "is_open"])]
+
+    def __str__(self):
+        return self.title or str(self.skill)
+
+
+class Application(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    class DeclineReason(models.TextChoices):
+        PROFILE = "profile", _("Profile does not fit")
+        FILLED = "filled", _("Need already filled")
+        PAUSED = "paused", _("Project paused")
+        OTHER = "other", _("Other")
+
+    need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="applications")
+    volunteer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="applications"
+    )
+    message = models.TextField(_("message"), max_length=2000, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    decline_reason = models.CharField(
+        _("reason"), max_length=10, choices=DeclineReason.choices, blank=True
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["need", "volunteer"], name="unique_application_per_need"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.volunteer} → {self.need}"
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        LEAD = "lead", _("Lead")
+        MEMBER = "member", _("Member")
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
+    volunteer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="memberships",
+    )
+    need = models.ForeignKey(Need, on_delete=models.SET_NULL, null=True, blank=True)
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
+    expected_end = models.DateField(_("expected end"), null=True, blank=True)
+    joined_at = models.DateTimeField(auto_now_add=True)
+    left_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "volunteer"],
+                condition=models.Q(left_at__isnull=True),
+                name="unique_active_membership",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.volunteer} @ {self.project}"

@@ -1,0 +1,22 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class VolunteersConfig(AppConfig):
+    name = "volunteers"
+    verbose_name = _("Volunteers")
+
+    def ready(self):
+        from reserve.home import register_count
+
+        from . import signals  # noqa: F401 - connects the profile creation
+        from .models import Profile
+
+        register_count(
+            "volunteers", _("volunteers"), lambda: Profile.objects.active().count(), order=10
+        )
+
+    def seed_demo(self, options, stdout):
+        from .demo import seed
+
+        return seed(options, stdout)
