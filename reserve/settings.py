@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "reserve.middleware.StaffMFARequiredMiddleware",
+    "volunteers.middleware.PrivacyConsentMiddleware",
     "csp.middleware.CSPMiddleware",
 ]
 
@@ -87,6 +88,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "reserve.context_processors.site",
+                "volunteers.context_processors.profile_hint",
             ],
         },
     },
@@ -156,6 +158,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 # "console", "memory" or a dotted path to a class (see reserve/sms.py).
 SMS_BACKEND = env.str("SMS_BACKEND", default="console")
+# The HTTP provider of reserve.sms.HttpApiBackend (SMS_BACKEND="reserve.sms.HttpApiBackend").
+SMS_API_URL = env.str("SMS_API_URL", default="")
+SMS_API_KEY = env.str("SMS_API_KEY", default="")
+SMS_SENDER = env.str("SMS_SENDER", default="Reserve")
 
 # --- Accounts -----------------------------------------------------------------
 AUTH_USER_MODEL = "volunteers.User"
@@ -182,6 +188,9 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Réserve] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# Sign-up asks for consent to the privacy notice; then the short onboarding form.
+ACCOUNT_FORMS = {"signup": "volunteers.forms.SignupForm"}
+ACCOUNT_SIGNUP_REDIRECT_URL = "volunteers:onboarding"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Réserve"
 # Staff must enrol a second factor before using the admin (reserve.middleware).
@@ -277,6 +286,16 @@ LOGGING = {
 # --- Product settings -------------------------------------------------------------
 # Volunteers inactive this long are warned, then archived and anonymised (RGPD).
 INACTIVE_ACCOUNT_YEARS = env.int("INACTIVE_ACCOUNT_YEARS", default=3)
+# Version of the privacy notice (/pages/privacy/): raise it when the notice changes and
+# every volunteer is asked to accept the new one at their next visit.
+PRIVACY_NOTICE_VERSION = env.int("PRIVACY_NOTICE_VERSION", default=1)
 # Call-ups: at most one alert per volunteer per this many hours (red crises excepted).
 ALERT_FREQUENCY_CAP_HOURS = env.int("ALERT_FREQUENCY_CAP_HOURS", default=24)
 ALERT_CHUNK_SIZE = env.int("ALERT_CHUNK_SIZE", default=100)
+# A failed delivery is retried this many times, after 2**attempt × this many seconds.
+ALERT_MAX_ATTEMPTS = env.int("ALERT_MAX_ATTEMPTS", default=5)
+ALERT_RETRY_BASE_SECONDS = env.float("ALERT_RETRY_BASE_SECONDS", default=30.0)
+# Alerts claimed by a sender and still "sending" after this long are swept (worker died).
+ALERT_CLAIM_TIMEOUT_SECONDS = env.int("ALERT_CLAIM_TIMEOUT_SECONDS", default=300)
+# Sending tasks enqueued per launch or wave, so that several workers share the work.
+ALERT_PARALLEL_SENDERS = env.int("ALERT_PARALLEL_SENDERS", default=4)

@@ -10,7 +10,16 @@ from django.utils import timezone
 
 from lightsoff.models import Shop, Sighting
 from missions.models import Alert, Crisis, Mobilization
-from projects.models import Application, Membership, Need, Partner, Project
+from projects.models import (
+    Application,
+    Membership,
+    Need,
+    Partner,
+    Project,
+    Qualification,
+    SavedSearch,
+    Update,
+)
 from volunteers.models import COORDINATORS_GROUP, Availability, ProfileSkill, Skill, User
 
 PASSWORD = "correct-horse-battery-staple"
@@ -32,6 +41,13 @@ class UserFactory(factory.django.DjangoModelFactory):
             EmailAddress.objects.get_or_create(
                 user=obj, email=obj.email, defaults={"verified": True, "primary": True}
             )
+
+    @factory.post_generation
+    def consented(obj, create, extracted, **kwargs):
+        """Accepted the current privacy notice, unless `UserFactory(consented=False)`."""
+        if create and extracted is not False:
+            obj.profile.record_consent()
+            obj.profile.save(update_fields=["consent_version", "consented_at"])
 
     @factory.post_generation
     def profile(obj, create, extracted, **kwargs):
@@ -122,6 +138,37 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 
     project = factory.SubFactory(ProjectFactory)
     volunteer = factory.SubFactory(UserFactory)
+
+
+class QualificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Qualification
+
+    project = factory.SubFactory(ProjectFactory)
+    blind_spot = "Personne ne repère ces foyers à temps."
+    urgent_need = "L'hiver arrive."
+    one_month_deliverable = "Un outil testé avec un CCAS."
+    decision = Qualification.Decision.GO
+    decided_on = factory.LazyFunction(timezone.localdate)
+
+
+class UpdateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Update
+
+    project = factory.SubFactory(ProjectFactory)
+    author = factory.SubFactory(UserFactory)
+    body = "Premier prototype en ligne."
+
+
+class SavedSearchFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SavedSearch
+
+    user = factory.SubFactory(UserFactory)
+    name = "Santé"
+    query = "theme=health"
+    frequency = SavedSearch.Frequency.DAILY
 
 
 class CrisisFactory(factory.django.DjangoModelFactory):

@@ -121,7 +121,9 @@ class Skill(models.Model):
 
 class ProfileQuerySet(models.QuerySet):
     def active(self):
-        return self.filter(status=Profile.Status.ACTIVE, user__is_active=True)
+        """Volunteers who may be called up or recommended: active, or whose pause is over."""
+        pause_over = Q(status=Profile.Status.PAUSED, paused_until__lt=timezone.localdate())
+        return self.filter(Q(status=Profile.Status.ACTIVE) | pause_over, user__is_active=True)
 
     def reachable_for_crises(self):
         """Active volunteers who opted in to call-ups and chose at least one channel."""
@@ -220,6 +222,9 @@ class Profile(models.Model):
         _("accepted privacy notice version"), null=True, blank=True, editable=False
     )
     consented_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Set when the "your account will be archived" e-mail went out (tasks.py).
+    inactivity_warned_at = models.DateTimeField(null=True, blank=True, editable=False)
+    anonymised_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -252,6 +257,21 @@ class Profile(models.Model):
             and self.paused_until < timezone.localdate()
         ):
             raise ValidationError({"paused_until": _("This date is in the past.")})
+
+    @property
+    def is_paused(self):
+        """Paused now: a pause whose end date has passed no longer counts."""
+        return self.status == self.Status.PAUSED and (
+            self.paused_until is None or self.paused_until >= timezone.localdate()
+        )
+
+    @property
+    def consent_is_current(self):
+        return (self.consent_version or 0) >= settings.PRIVACY_NOTICE_VERSION
+
+    def record_consent(self, *, version=None):
+        self.consent_version = version or settings.PRIVACY_NOTICE_VERSION
+        self.consented_at = timezone.now()
 
     @property
     def is_available_now(self):

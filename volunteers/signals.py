@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
@@ -10,3 +11,11 @@ def create_profile(sender, instance, created, raw=False, **kwargs):
     """Every account has a profile, created with it (not for fixtures being loaded)."""
     if created and not raw:
         Profile.objects.get_or_create(user=instance)
+
+
+@receiver(user_logged_in, dispatch_uid="volunteers-back-from-inactivity")
+def forget_inactivity_warning(sender, request, user, **kwargs):
+    """A volunteer who logs in again is no longer on the way to being archived."""
+    Profile.objects.filter(user=user, inactivity_warned_at__isnull=False).update(
+        inactivity_warned_at=None
+    )

@@ -16,7 +16,12 @@ def _link(message, pattern):
 def test_sign_up_requires_verifying_the_email_address(client):
     response = client.post(
         reverse("account_signup"),
-        {"email": "Nouvelle@Example.org", "password1": PASSWORD, "password2": PASSWORD},
+        {
+            "email": "Nouvelle@Example.org",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+            "consent": "on",
+        },
     )
     assert response.status_code == 302
     assert response["Location"] == reverse("account_email_verification_sent")
