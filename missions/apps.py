@@ -9,6 +9,10 @@ class MissionsConfig(AppConfig):
     def ready(self):
         from reserve.home import register_count
         from volunteers.models import Profile
+        from volunteers.privacy import register_eraser, register_exporter
+        from volunteers.space import register_section
+
+        from . import services
 
         register_count(
             "reachable",
@@ -16,6 +20,9 @@ class MissionsConfig(AppConfig):
             lambda: Profile.objects.reachable_for_crises().count(),
             order=30,
         )
+        register_exporter("missions", services.export_volunteer_data)
+        register_eraser("missions", services.erase_volunteer_data)
+        register_section("missions", _("My call-ups"), "missions:mine", order=30)
 
     def seed_demo(self, options, stdout):
         from .demo import seed

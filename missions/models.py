@@ -1,5 +1,7 @@
 """Crisis call-ups: a Crisis, its Mobilizations, and one Alert per volunteer called up."""
 
+import datetime
+import re
 import secrets
 
 from django.conf import settings
@@ -73,7 +75,20 @@ class Mobilization(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
     current_wave = models.PositiveSmallIntegerField(_("current wave"), default=0)
-    max_waves = models.PositiveSmallIntegerField(_("waves"), default=3)
+    max_waves = models.PositiveSmallIntegerField(
+        _("waves"),
+        default=3,
+        help_text=_(
+            "Wave 1 targets the skills in the regions; wave 2 widens to every region; "
+            "wave 3 also takes related skills (same family)."
+        ),
+    )
+    wave_hours = models.PositiveSmallIntegerField(
+        _("hours before the next wave"),
+        default=4,
+        help_text=_("If the call-up is not filled this long after a wave, the next one goes out."),
+    )
+    wave_started_at = models.DateTimeField(null=True, blank=True, editable=False)
     launched_at = models.DateTimeField(null=True, blank=True, editable=False)
     launched_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -84,19 +99,36 @@ class Mobilization(models.Model):
         related_name="+",
     )
     filled_at = models.DateTimeField(null=True, blank=True, editable=False)
+    closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Set once the launcher has been told of the failed deliveries (sent once).
+    failures_reported_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("call-up")
         verbose_name_plural = _("call-ups")
         ordering = ["-created_at"]
+        permissions = [("launch_mobilization", _("Can launch, close and extend call-ups"))]
 
     def __str__(self):
         return self.title
 
+    @property
+    def is_open(self):
+        return self.status == self.Status.LAUNCHED
+
+    @property
+    def next_wave_at(self):
+        if not self.wave_started_at or self.current_wave >= self.max_waves:
+            return None
+        return self.wave_started_at + datetime.timedelta(hours=self.wave_hours)
+
 
 def new_token():
     return secrets.token_urlsafe(32)
+
+
+TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{20,64}")
 
 
 class Alert(models.Model):
@@ -131,7 +163,14 @@ class Alert(models.Model):
     )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
+    # Not claimed before this time: quiet hours of the volunteer, or retry backoff.
+    not_before = models.DateTimeField(_("not before"), null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # Who holds the claim: a sender only touches the rows of its own claim.
+    claim_token = models.CharField(max_length=32, blank=True, editable=False)
+    # Written just before the message is handed to the mail server or SMS provider:
+    # a row left "sending" with this set may have been delivered (see services).
+    handed_over_at = models.DateTimeField(null=True, blank=True, editable=False)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
     response = models.CharField(
@@ -157,3 +196,65 @@ class Alert(models.Model):
 
     def __str__(self):
         return f"{self.mobilization} → {self.volunteer}"
+
+    @staticmethod
+    def token_looks_valid(token):
+        """Tokens are URL-safe base64 (new_token); anything else is not looked up."""
+        return bool(TOKEN_RE.fullmatch(token or ""))
+
+    @property
+    def availability_source(self):
+        return f"missions.alert:{self.pk}"
+
+
+class FollowUp(models.Model):
+    """A message sent after the call-up: to those who accepted, or "no longer needed"."""
+
+    class Audience(models.TextChoices):
+        ACCEPTED = "accepted", _("Those who accepted")
+        NO_ANSWER = "no_answer", _("Those who have not answered")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+
+    mobilization = models.ForeignKey(
+        Mobilization, on_delete=models.CASCADE, related_name="follow_ups"
+    )
+    audience = models.CharField(_("to"), max_length=10, choices=Audience.choices)
+    subject = models.CharField(_("subject"), max_length=160)
+    body = models.TextField(_("message"))
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.PENDING
+    )
+    recipients = models.PositiveIntegerField(_("recipients"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("follow-up message")
+        verbose_name_plural = _("follow-up messages")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.subject
+
+
+class CalendarFeed(models.Model):
+    """The private address of a volunteer's iCalendar feed of accepted call-ups."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="callup_calendar"
+    )
+    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+
+    class Meta:
+        verbose_name = _("call-up calendar")
+        verbose_name_plural = _("call-up calendars")
+
+    def __str__(self):
+        return str(self.user)

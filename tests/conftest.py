@@ -237,3 +237,69 @@ def celery_worker(transactional_db, tmp_path):
     app.conf["CELERY_TASK_DEFAULT_QUEUE"] = previous_queue
     with app.connection_for_write() as conn:
         conn.default_channel.queue_delete(queue)
+
+
+# --- A real SMTP server ---------------------------------------------------------------
+class RecordingSMTPHandler:
+    """aiosmtpd handler that keeps every message received, and counts connections."""
+
+    def __init__(self):
+        import threading
+
+        self.lock = threading.Lock()
+        self.messages = []
+        self.connections = 0
+        self.before_accept = None  # optional async hook(envelope), e.g. to stall a reply
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        with self.lock:
+            self.connections += 1
+        session.host_name = hostname
+        return responses
+
+    async def handle_DATA(self, server, session, envelope):
+        from email import message_from_bytes, policy
+
+        message = message_from_bytes(envelope.original_content, policy=policy.default)
+        with self.lock:
+            self.messages.append(
+                {"from": envelope.mail_from, "to": list(envelope.rcpt_tos), "message": message}
+            )
+        if self.before_accept is not None:
+            await self.before_accept(envelope)
+        return "250 Message accepted for delivery"
+
+    def recipients(self):
+        with self.lock:
+            return [rcpt for item in self.messages for rcpt in item["to"]]
+
+
+def free_port():
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 and a free port; Django sends to it.
+
+    `smtp_server.messages` holds what arrived ({"from", "to", "message"}),
+    `smtp_server.connections` how many SMTP sessions were opened."""
+    from aiosmtpd.controller import Controller
+
+    handler = RecordingSMTPHandler()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    handler.host, handler.port = controller.hostname, controller.port
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = controller.hostname
+    settings.EMAIL_PORT = controller.port
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_USE_SSL = False
+    yield handler
+    controller.stop()

@@ -1,0 +1,781 @@
+"""Writes of the call-up pipeline: launch, waves, sending, answers, close and follow-ups.
+
+Delivery guarantee: AT MOST ONCE per alert.
+
+The Alert rows are the outbox. A sender claims a chunk with a conditional update
+(pending → sending, with a claim token of its own), opens ONE connection, and for each
+alert of its claim:
+
+1. writes `handed_over_at` (committed), only if the row is still its claim;
+2. hands the message to the mail server (or SMS provider);
+3. marks the row sent (or failed / back to pending on an error).
+
+If the worker dies, the beat sweep finds rows left "sending" longer than
+ALERT_CLAIM_TIMEOUT_SECONDS. Rows never handed over were certainly not sent: they go
+back to pending and another worker sends them. A row handed over but not confirmed
+(the worker died between 1 and 3) may have reached the volunteer: it is NOT sent again;
+it is marked sent with a note "delivery not confirmed" for the coordinator. We chose
+at-most-once because a second alert in a crisis is the failure volunteers complain
+about, while one unconfirmed alert out of a chunk (one per dead worker at most) is
+visible to the coordinator, who can reach that volunteer directly.
+"""
+
+import datetime
+import logging
+import math
+import smtplib
+import uuid
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from reserve.sms import SMSError, get_sms_backend
+from volunteers.models import Availability
+
+from .models import Alert, FollowUp, Mobilization
+from .selectors import targeted_profiles
+
+logger = logging.getLogger(__name__)
+
+UNCONFIRMED_NOTE = (
+    "Delivery not confirmed: the sender stopped after handing the message over; "
+    "not sent again, to avoid a duplicate."
+)
+
+
+class MobilizationNotDraft(Exception):
+    """Launching a call-up that is not a draft (another coordinator was faster)."""
+
+
+@dataclass
+class LaunchResult:
+    alerts: int
+    queued: bool | None = None  # set on commit: False when the broker was unreachable
+
+
+# --- Launch and waves ---------------------------------------------------------------
+def launch_mobilization(mobilization, *, by, now=None):
+    """Launch a draft call-up: one transaction marks it launched and writes the Alert
+    rows of wave 1; sending is enqueued on commit.
+
+    Two coordinators launching at once give one launch: the status moves with a
+    conditional UPDATE (draft → launched), and the loser gets MobilizationNotDraft
+    with nothing written. If the broker is down at commit, the launch stays committed
+    (`result.queued` is False) and the beat sweep enqueues sending once it is back.
+    """
+    now = now or timezone.now()
+    result = LaunchResult(alerts=0)
+    with transaction.atomic():
+        launched = Mobilization.objects.filter(
+            pk=mobilization.pk, status=Mobilization.Status.DRAFT
+        ).update(
+            status=Mobilization.Status.LAUNCHED,
+            launched_at=now,
+            launched_by=by,
+            current_wave=1,
+            wave_started_at=now,
+        )
+        if not launched:
+            raise MobilizationNotDraft(mobilization.pk)
+        mobilization.refresh_from_db()
+        result.alerts = _create_wave_alerts(mobilization, wave=1, now=now)
+
+        def enqueue():
+            result.queued = enqueue_sending(mobilization.pk, alerts=result.alerts)
+
+        transaction.on_commit(enqueue)
+    return result
+
+
+def advance_waves(*, now=None):
+    """Send the next wave of every launched call-up whose wave deadline passed unfilled.
+
+    Safe to run twice and from several processes: each wave moves with a conditional
+    UPDATE on `current_wave`, and alerts are unique per volunteer and call-up."""
+    now = now or timezone.now()
+    advanced = []
+    candidates = Mobilization.objects.filter(
+        status=Mobilization.Status.LAUNCHED,
+        current_wave__lt=F("max_waves"),
+        response_deadline__gt=now,
+        wave_started_at__isnull=False,
+    ).select_related("crisis")
+    for mobilization in candidates:
+        if mobilization.next_wave_at > now:
+            continue
+        with transaction.atomic():
+            moved = Mobilization.objects.filter(
+                pk=mobilization.pk,
+                status=Mobilization.Status.LAUNCHED,
+                current_wave=mobilization.current_wave,
+            ).update(current_wave=F("current_wave") + 1, wave_started_at=now)
+            if not moved:
+                continue
+            mobilization.refresh_from_db()
+            count = _create_wave_alerts(mobilization, wave=mobilization.current_wave, now=now)
+            transaction.on_commit(lambda pk=mobilization.pk, n=count: enqueue_sending(pk, alerts=n))
+            advanced.append((mobilization.pk, mobilization.current_wave, count))
+    return advanced
+
+
+def quiet_hours_end(now, start, end):
+    """When the quiet hours containing `now` end (aware datetime), or None if not in them."""
+    if start == end:
+        return None
+    local = timezone.localtime(now)
+    t = local.time()
+    if start < end:
+        inside = start <= t < end
+        day = local.date()
+    else:  # overnight, e.g. 22:00–07:00
+        inside = t >= start or t < end
+        day = local.date() if t < end else local.date() + datetime.timedelta(days=1)
+    if not inside:
+        return None
+    return timezone.make_aware(datetime.datetime.combine(day, end))
+
+
+def _create_wave_alerts(mobilization, *, wave, now):
+    rows = targeted_profiles(mobilization, wave=wave, now=now).values_list(
+        "user_id", "alert_by_email", "phone", "quiet_hours_start", "quiet_hours_end"
+    )
+    urgent = mobilization.crisis.is_urgent
+    alerts = []
+    for user_id, by_email, phone, quiet_start, quiet_end in rows.iterator(chunk_size=2000):
+        alerts.append(
+            Alert(
+                mobilization=mobilization,
+                volunteer_id=user_id,
+                wave=wave,
+                # E-mail when chosen (it carries the whole call-up), else SMS.
+                channel=Alert.Channel.EMAIL if by_email or not phone else Alert.Channel.SMS,
+                not_before=None if urgent else quiet_hours_end(now, quiet_start, quiet_end),
+            )
+        )
+    Alert.objects.bulk_create(alerts, batch_size=2000, ignore_conflicts=True)
+    return len(alerts)
+
+
+def enqueue_sending(mobilization_id, *, alerts=None):
+    """Enqueue the senders of a call-up; False if the broker is unreachable.
+
+    Never raises: the rows are the outbox and the beat sweep enqueues again."""
+    from . import tasks
+
+    chunk = max(settings.ALERT_CHUNK_SIZE, 1)
+    senders = settings.ALERT_PARALLEL_SENDERS
+    if alerts is not None:
+        senders = max(1, min(senders, math.ceil(alerts / chunk)))
+    try:
+        for _i in range(senders):
+            tasks.send_alerts.delay(mobilization_id)
+    except Exception:  # kombu/redis raise many kinds; the sweep will try again.
+        logger.warning(
+            "Broker unreachable: sending of call-up %s left to the sweep.", mobilization_id
+        )
+        return False
+    return True
+
+
+# --- Sending ------------------------------------------------------------------------
+@dataclass
+class SendResult:
+    sent: int = 0
+    failed: int = 0
+    released: int = 0
+    retry_in: float | None = None
+    errors: list = field(default_factory=list)
+
+
+def claim_alerts(*, mobilization_id=None, limit=None, now=None):
+    """Claim up to `limit` due pending alerts for this sender: pending → sending.
+
+    Returns the claim token. PostgreSQL's SKIP LOCKED lets parallel senders take
+    different rows; the conditional UPDATE makes a row claimed by one sender only."""
+    now = now or timezone.now()
+    limit = limit or settings.ALERT_CHUNK_SIZE
+    token = uuid.uuid4().hex
+    with transaction.atomic():
+        due = Alert.objects.filter(
+            Q(not_before__isnull=True) | Q(not_before__lte=now),
+            status=Alert.Status.PENDING,
+            mobilization__status=Mobilization.Status.LAUNCHED,
+        )
+        if mobilization_id is not None:
+            due = due.filter(mobilization_id=mobilization_id)
+        ids = list(
+            due.select_for_update(skip_locked=True, of=("self",))
+            .order_by("pk")
+            .values_list("pk", flat=True)[:limit]
+        )
+        claimed = Alert.objects.filter(pk__in=ids, status=Alert.Status.PENDING).update(
+            status=Alert.Status.SENDING,
+            claimed_at=now,
+            claim_token=token,
+            handed_over_at=None,
+            attempts=F("attempts") + 1,
+        )
+    return token if claimed else None
+
+
+def send_pending_alerts(*, mobilization_id=None, max_chunks=None):
+    """Claim and send chunks until none is due; what one sending task does.
+
+    Safe to run twice or in parallel (see the module docstring)."""
+    total = SendResult()
+    chunks = 0
+    while max_chunks is None or chunks < max_chunks:
+        token = claim_alerts(mobilization_id=mobilization_id)
+        if token is None:
+            break
+        chunks += 1
+        result = send_claimed_alerts(claim_token=token)
+        total.sent += result.sent
+        total.failed += result.failed
+        total.released += result.released
+        total.errors += result.errors
+        if result.retry_in is not None:
+            total.retry_in = result.retry_in
+            break
+    if mobilization_id is not None:
+        report_failures(mobilization_id=mobilization_id)
+    return total
+
+
+def _backoff(attempts):
+    return settings.ALERT_RETRY_BASE_SECONDS * (2 ** max(attempts - 1, 0))
+
+
+def _release(alerts, claim_token, error, now):
+    """Give claimed alerts back (pending after a backoff), or fail them once out of tries."""
+    retry_in = None
+    released = failed = 0
+    for alert in alerts:
+        rows = Alert.objects.filter(
+            pk=alert.pk, claim_token=claim_token, status=Alert.Status.SENDING
+        )
+        if alert.attempts >= settings.ALERT_MAX_ATTEMPTS:
+            failed += rows.update(status=Alert.Status.FAILED, last_error=error[:2000])
+        else:
+            delay = _backoff(alert.attempts)
+            retry_in = delay if retry_in is None else min(retry_in, delay)
+            released += rows.update(
+                status=Alert.Status.PENDING,
+                claim_token="",
+                handed_over_at=None,
+                not_before=now + datetime.timedelta(seconds=delay),
+                last_error=error[:2000],
+            )
+    return released, failed, retry_in
+
+
+def _is_permanent_smtp_error(exc):
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _msg in exc.recipients.values()]
+        return all(code >= 500 for code in codes)
+    code = getattr(exc, "smtp_code", None)
+    return isinstance(code, int) and code >= 500
+
+
+def send_claimed_alerts(*, claim_token):
+    """Send the alerts of one claim over one connection; mark each sent or failed."""
+    alerts = list(
+        Alert.objects.filter(claim_token=claim_token, status=Alert.Status.SENDING)
+        .select_related("mobilization", "mobilization__crisis", "volunteer", "volunteer__profile")
+        .order_by("pk")
+    )
+    result = SendResult()
+    if not alerts:
+        return result
+    emails = [a for a in alerts if a.channel == Alert.Channel.EMAIL]
+    texts = [a for a in alerts if a.channel == Alert.Channel.SMS]
+    if emails:
+        _send_email_chunk(emails, claim_token, result)
+    if texts:
+        _send_sms_chunk(texts, claim_token, result)
+    return result
+
+
+def _hand_over(alert, claim_token):
+    """Record that this alert is about to leave; False if the claim was lost."""
+    return bool(
+        Alert.objects.filter(
+            pk=alert.pk, claim_token=claim_token, status=Alert.Status.SENDING
+        ).update(handed_over_at=timezone.now())
+    )
+
+
+def _mark_sent(alert, claim_token):
+    Alert.objects.filter(pk=alert.pk, claim_token=claim_token).update(
+        status=Alert.Status.SENT, sent_at=timezone.now(), last_error=""
+    )
+
+
+def _mark_failed(alert, claim_token, error):
+    Alert.objects.filter(pk=alert.pk, claim_token=claim_token).update(
+        status=Alert.Status.FAILED, last_error=error[:2000]
+    )
+
+
+def _send_email_chunk(alerts, claim_token, result):
+    messages = []
+    for alert in alerts:
+        if alert.volunteer is None:
+            _mark_failed(alert, claim_token, "The volunteer's account was deleted.")
+            result.failed += 1
+            continue
+        messages.append((alert, build_alert_email(alert)))
+    if not messages:
+        return
+    connection = get_connection(fail_silently=False)
+    try:
+        connection.open()
+    except (OSError, smtplib.SMTPException) as exc:
+        error = f"Mail server unreachable: {exc!r}"
+        released, failed, retry_in = _release(
+            [a for a, _m in messages], claim_token, error, timezone.now()
+        )
+        result.released += released
+        result.failed += failed
+        result.retry_in = retry_in
+        result.errors.append(error)
+        return
+    try:
+        for index, (alert, message) in enumerate(messages):
+            if not _hand_over(alert, claim_token):
+                continue
+            try:
+                connection.send_messages([message])
+            except (OSError, smtplib.SMTPException) as exc:
+                error = f"{type(exc).__name__}: {exc}"
+                if _is_permanent_smtp_error(exc):
+                    _mark_failed(alert, claim_token, error)
+                    result.failed += 1
+                    continue
+                # The connection is unusable: give this one and the rest back.
+                rest = [a for a, _m in messages[index:]]
+                released, failed, retry_in = _release(rest, claim_token, error, timezone.now())
+                result.released += released
+                result.failed += failed
+                result.retry_in = retry_in
+                result.errors.append(error)
+                return
+            _mark_sent(alert, claim_token)
+            result.sent += 1
+    finally:
+        try:
+            connection.close()
+        except (OSError, smtplib.SMTPException):
+            logger.info("Mail connection closed uncleanly.", exc_info=True)
+
+
+def _send_sms_chunk(alerts, claim_token, result):
+    try:
+        backend = get_sms_backend()
+    except SMSError as exc:
+        for alert in alerts:
+            _mark_failed(alert, claim_token, str(exc))
+            result.failed += 1
+        return
+    for index, alert in enumerate(alerts):
+        phone = getattr(getattr(alert.volunteer, "profile", None), "phone", "")
+        if not phone:
+            _mark_failed(alert, claim_token, "No mobile number.")
+            result.failed += 1
+            continue
+        if not _hand_over(alert, claim_token):
+            continue
+        try:
+            backend.send(phone, build_alert_sms(alert))
+        except SMSError as exc:
+            if not exc.transient:
+                _mark_failed(alert, claim_token, str(exc))
+                result.failed += 1
+                continue
+            released, failed, retry_in = _release(
+                alerts[index:], claim_token, str(exc), timezone.now()
+            )
+            result.released += released
+            result.failed += failed
+            result.retry_in = retry_in
+            result.errors.append(str(exc))
+            return
+        _mark_sent(alert, claim_token)
+        result.sent += 1
+
+
+def sweep_alerts(*, now=None):
+    """What the beat sweep does every minute: recover dead claims, re-enqueue senders.
+
+    Claims older than ALERT_CLAIM_TIMEOUT_SECONDS belong to a dead sender: rows never
+    handed over go back to pending; rows handed over are marked sent with the note
+    UNCONFIRMED_NOTE (at most once, see the module docstring). Then every launched
+    call-up with due pending alerts gets a sender (the broker may have been down)."""
+    now = now or timezone.now()
+    stale = Alert.objects.filter(
+        status=Alert.Status.SENDING,
+        claimed_at__lt=now - datetime.timedelta(seconds=settings.ALERT_CLAIM_TIMEOUT_SECONDS),
+    )
+    unconfirmed = stale.filter(handed_over_at__isnull=False).update(
+        status=Alert.Status.SENT, sent_at=F("handed_over_at"), last_error=UNCONFIRMED_NOTE
+    )
+    recovered = stale.filter(handed_over_at__isnull=True).update(
+        status=Alert.Status.PENDING, claim_token="", claimed_at=None
+    )
+    due = (
+        Alert.objects.filter(
+            Q(not_before__isnull=True) | Q(not_before__lte=now),
+            status=Alert.Status.PENDING,
+            mobilization__status=Mobilization.Status.LAUNCHED,
+        )
+        .values_list("mobilization_id", flat=True)
+        .distinct()
+    )
+    enqueued = [pk for pk in set(due) if enqueue_sending(pk, alerts=None)]
+    return {"recovered": recovered, "unconfirmed": unconfirmed, "enqueued": enqueued}
+
+
+def report_failures(*, mobilization_id):
+    """Once a call-up has nothing left to send, tell its launcher of failed deliveries.
+
+    Sent once: `failures_reported_at` moves with a conditional UPDATE."""
+    busy = Alert.objects.filter(
+        mobilization_id=mobilization_id,
+        status__in=[Alert.Status.PENDING, Alert.Status.SENDING],
+    )
+    failed = Alert.objects.filter(mobilization_id=mobilization_id, status=Alert.Status.FAILED)
+    if busy.exists() or not failed.exists():
+        return False
+    with transaction.atomic():
+        claimed = Mobilization.objects.filter(
+            pk=mobilization_id, failures_reported_at__isnull=True, launched_by__isnull=False
+        ).update(failures_reported_at=timezone.now())
+        if not claimed:
+            return False
+        mobilization = Mobilization.objects.select_related("launched_by").get(pk=mobilization_id)
+        failures = list(failed.select_related("volunteer").order_by("pk")[:500])
+        coordinator = mobilization.launched_by
+        with translation.override(coordinator.language):
+            context = {
+                "mobilization": mobilization,
+                "failures": failures,
+                "count": failed.count(),
+                "progress_url": settings.SITE_URL
+                + reverse("admin:missions_mobilization_progress", args=[mobilization.pk]),
+            }
+            subject = _("Call-up “%(title)s”: %(count)s deliveries failed") % {
+                "title": mobilization.title,
+                "count": context["count"],
+            }
+            body = render_to_string("missions/email/failures.txt", context)
+        transaction.on_commit(
+            lambda: EmailMultiAlternatives(subject, body, to=[coordinator.email]).send()
+        )
+    return True
+
+
+# --- Messages -----------------------------------------------------------------------
+def respond_url(alert):
+    return settings.SITE_URL + reverse("missions:respond", args=[alert.token])
+
+
+def opt_out_url(alert):
+    return settings.SITE_URL + reverse("missions:opt_out", args=[alert.token])
+
+
+def build_alert_email(alert):
+    """The call-up e-mail, in the volunteer's language: plain text and HTML, with a
+    one-click List-Unsubscribe (RFC 8058) that stops crisis call-ups."""
+    volunteer = alert.volunteer
+    with translation.override(volunteer.language or settings.LANGUAGE_CODE):
+        context = {
+            "alert": alert,
+            "mobilization": alert.mobilization,
+            "crisis": alert.mobilization.crisis,
+            "volunteer": volunteer,
+            "respond_url": respond_url(alert),
+            "opt_out_url": opt_out_url(alert),
+            "site_url": settings.SITE_URL,
+        }
+        subject = _("Call-up: %(title)s") % {"title": alert.mobilization.title}
+        text = render_to_string("missions/email/callup.txt", context)
+        html = render_to_string("missions/email/callup.html", context)
+    message = EmailMultiAlternatives(
+        subject,
+        text,
+        to=[volunteer.email],
+        headers={
+            "List-Unsubscribe": f"<{context['opt_out_url']}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "Auto-Submitted": "auto-generated",
+        },
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def build_alert_sms(alert):
+    volunteer = alert.volunteer
+    with translation.override(volunteer.language or settings.LANGUAGE_CODE):
+        return _("Réserve call-up: %(title)s. Answer: %(url)s") % {
+            "title": alert.mobilization.title[:60],
+            "url": respond_url(alert),
+        }
+
+
+# --- Answers ------------------------------------------------------------------------
+class Outcome:
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    WAITLISTED = "waitlisted"
+
+
+def record_response(alert, *, accept, now=None):
+    """Record a volunteer's answer; the last answer wins. Returns an Outcome value.
+
+    One transaction with the call-up row locked, so that the headcount is never
+    exceeded: acceptances beyond it, or once the call-up is filled or closed, go on the
+    wait list. Accepting writes an unavailability period for the call-up's dates;
+    declining removes it (and a place freed in a filled call-up goes to the first on
+    the wait list). Reaching the headcount marks the call-up filled and, on commit,
+    thanks those who have not answered."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        mobilization = Mobilization.objects.select_for_update().get(pk=alert.mobilization_id)
+        alert = Alert.objects.select_for_update().select_related("volunteer").get(pk=alert.pk)
+        accepted = Alert.objects.filter(
+            mobilization=mobilization, response=Alert.Response.ACCEPTED
+        ).exclude(pk=alert.pk)
+        if accept:
+            if alert.response == Alert.Response.ACCEPTED:
+                return Outcome.ACCEPTED
+            if (
+                mobilization.status != Mobilization.Status.LAUNCHED
+                or accepted.count() >= mobilization.headcount
+            ):
+                _set_response(alert, Alert.Response.WAITLISTED, now)
+                return Outcome.WAITLISTED
+            _accept(alert, mobilization, now)
+            if accepted.count() + 1 >= mobilization.headcount:
+                _mark_filled(mobilization, now)
+            return Outcome.ACCEPTED
+        was_accepted = alert.response == Alert.Response.ACCEPTED
+        _set_response(alert, Alert.Response.DECLINED, now)
+        if was_accepted:
+            _remove_unavailability(alert)
+            if mobilization.status == Mobilization.Status.FILLED:
+                _give_place_to_wait_list(mobilization, now)
+        return Outcome.DECLINED
+
+
+def _set_response(alert, response, now):
+    alert.response = response
+    alert.responded_at = now
+    alert.save(update_fields=["response", "responded_at"])
+
+
+def _accept(alert, mobilization, now):
+    _set_response(alert, Alert.Response.ACCEPTED, now)
+    profile = getattr(alert.volunteer, "profile", None)
+    if profile is None:
+        return
+    Availability.objects.update_or_create(
+        profile=profile,
+        source=alert.availability_source,
+        defaults={
+            "kind": Availability.Kind.UNAVAILABLE,
+            "starts_on": timezone.localtime(mobilization.starts_at).date(),
+            "ends_on": timezone.localtime(mobilization.ends_at).date(),
+            "note": mobilization.title[:200],
+        },
+    )
+
+
+def _remove_unavailability(alert):
+    Availability.objects.filter(source=alert.availability_source).delete()
+
+
+def _mark_filled(mobilization, now):
+    Mobilization.objects.filter(pk=mobilization.pk).update(
+        status=Mobilization.Status.FILLED, filled_at=now
+    )
+    mobilization.status = Mobilization.Status.FILLED
+    follow_up = FollowUp.objects.create(
+        mobilization=mobilization,
+        audience=FollowUp.Audience.NO_ANSWER,
+        subject="",
+        body="",
+    )
+    transaction.on_commit(lambda: enqueue_follow_up(follow_up.pk))
+
+
+def _give_place_to_wait_list(mobilization, now):
+    first = (
+        Alert.objects.select_for_update()
+        .select_related("volunteer")
+        .filter(mobilization=mobilization, response=Alert.Response.WAITLISTED)
+        .order_by("responded_at", "pk")
+        .first()
+    )
+    if first is not None:
+        _accept(first, mobilization, now)
+        return
+    Mobilization.objects.filter(pk=mobilization.pk).update(
+        status=Mobilization.Status.LAUNCHED, filled_at=None
+    )
+
+
+def opt_out(alert):
+    """Stop crisis call-ups for the volunteer of this alert (the List-Unsubscribe link)."""
+    profile = getattr(alert.volunteer, "profile", None)
+    if profile is not None and profile.crisis_opt_in:
+        profile.crisis_opt_in = False
+        profile.save(update_fields=["crisis_opt_in", "updated_at"])
+    return profile
+
+
+# --- Coordinator actions ------------------------------------------------------------
+def close_mobilization(mobilization, *, by):
+    """Close a launched or filled call-up: nothing more is sent, acceptances go to the
+    wait list. Idempotent."""
+    closed = Mobilization.objects.filter(
+        pk=mobilization.pk,
+        status__in=[Mobilization.Status.LAUNCHED, Mobilization.Status.FILLED],
+    ).update(status=Mobilization.Status.CLOSED, closed_at=timezone.now())
+    mobilization.refresh_from_db()
+    return bool(closed)
+
+
+def extend_mobilization(mobilization, *, by, response_deadline, headcount):
+    """Push the deadline back and/or raise the headcount; a filled or closed call-up
+    with places left is open again. One transaction."""
+    with transaction.atomic():
+        mobilization = Mobilization.objects.select_for_update().get(pk=mobilization.pk)
+        mobilization.response_deadline = response_deadline
+        mobilization.headcount = headcount
+        accepted = mobilization.alerts.filter(response=Alert.Response.ACCEPTED).count()
+        if mobilization.status != Mobilization.Status.DRAFT and accepted < headcount:
+            mobilization.status = Mobilization.Status.LAUNCHED
+            mobilization.filled_at = None
+            mobilization.closed_at = None
+        mobilization.save(
+            update_fields=["response_deadline", "headcount", "status", "filled_at", "closed_at"]
+        )
+    return mobilization
+
+
+def send_follow_up(*, mobilization, by, subject, body):
+    """Write a follow-up message to those who accepted; it is sent after commit."""
+    with transaction.atomic():
+        follow_up = FollowUp.objects.create(
+            mobilization=mobilization,
+            audience=FollowUp.Audience.ACCEPTED,
+            subject=subject,
+            body=body,
+            created_by=by,
+        )
+        transaction.on_commit(lambda: enqueue_follow_up(follow_up.pk))
+    return follow_up
+
+
+def enqueue_follow_up(follow_up_id):
+    from . import tasks
+
+    try:
+        tasks.deliver_follow_up.delay(follow_up_id)
+    except Exception:
+        logger.warning("Broker unreachable: follow-up %s left to the sweep.", follow_up_id)
+        return False
+    return True
+
+
+def deliver_follow_up(*, follow_up_id):
+    """Send a follow-up over one connection. At most once: the row moves
+    pending → sending with a conditional UPDATE before anything is sent."""
+    if not FollowUp.objects.filter(pk=follow_up_id, status=FollowUp.Status.PENDING).update(
+        status=FollowUp.Status.SENDING
+    ):
+        return 0
+    follow_up = FollowUp.objects.select_related("mobilization").get(pk=follow_up_id)
+    alerts = Alert.objects.filter(mobilization=follow_up.mobilization).select_related(
+        "volunteer", "mobilization"
+    )
+    if follow_up.audience == FollowUp.Audience.ACCEPTED:
+        alerts = alerts.filter(response=Alert.Response.ACCEPTED)
+    else:
+        alerts = alerts.filter(response=Alert.Response.NONE, status=Alert.Status.SENT)
+    messages = [
+        _follow_up_email(follow_up, alert) for alert in alerts if alert.volunteer is not None
+    ]
+    if messages:
+        with get_connection() as connection:
+            connection.send_messages(messages)
+    FollowUp.objects.filter(pk=follow_up_id).update(
+        status=FollowUp.Status.SENT, sent_at=timezone.now(), recipients=len(messages)
+    )
+    return len(messages)
+
+
+def _follow_up_email(follow_up, alert):
+    volunteer = alert.volunteer
+    with translation.override(volunteer.language or settings.LANGUAGE_CODE):
+        context = {
+            "follow_up": follow_up,
+            "mobilization": follow_up.mobilization,
+            "respond_url": respond_url(alert),
+        }
+        if follow_up.audience == FollowUp.Audience.NO_ANSWER:
+            subject = _("No longer needed: %(title)s") % {"title": follow_up.mobilization.title}
+            body = render_to_string("missions/email/no_longer_needed.txt", context)
+        else:
+            subject = follow_up.subject
+            body = render_to_string("missions/email/follow_up.txt", context)
+    return EmailMultiAlternatives(subject, body, to=[volunteer.email])
+
+
+# --- Volunteer data (RGPD) ----------------------------------------------------------
+def export_volunteer_data(user):
+    return [
+        {
+            "call_up": alert.mobilization.title,
+            "crisis": alert.mobilization.crisis.title,
+            "starts_at": alert.mobilization.starts_at.isoformat(),
+            "ends_at": alert.mobilization.ends_at.isoformat(),
+            "wave": alert.wave,
+            "channel": alert.channel,
+            "status": alert.status,
+            "sent_at": alert.sent_at.isoformat() if alert.sent_at else None,
+            "answer": alert.response,
+            "answered_at": alert.responded_at.isoformat() if alert.responded_at else None,
+        }
+        for alert in Alert.objects.filter(volunteer=user).select_related(
+            "mobilization", "mobilization__crisis"
+        )
+    ]
+
+
+def erase_volunteer_data(user):
+    """Detach the volunteer from their alerts (counts stay right) and drop their feed."""
+    from .models import CalendarFeed
+
+    alert_ids = list(Alert.objects.filter(volunteer=user).values_list("pk", flat=True))
+    Availability.objects.filter(source__in=[f"missions.alert:{pk}" for pk in alert_ids]).delete()
+    for pk in alert_ids:
+        Alert.objects.filter(pk=pk).update(
+            volunteer=None, token=uuid.uuid4().hex + uuid.uuid4().hex, last_error=""
+        )
+    CalendarFeed.objects.filter(user=user).delete()
+
+
+def calendar_feed_for(user):
+    from .models import CalendarFeed
+
+    feed, _created = CalendarFeed.objects.get_or_create(user=user)
+    return feed
