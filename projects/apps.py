@@ -1,6 +1,14 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+# The public count of projects by status on the home page: (key, statuses, label, order).
+HOME_COUNTS = [
+    ("projects_ideas", ["idea", "qualifying"], _("project ideas being qualified"), 20),
+    ("projects_open", ["open"], _("projects open for volunteers"), 21),
+    ("projects_in_progress", ["in_progress"], _("projects in progress"), 22),
+    ("projects_delivered", ["delivered", "handed_over"], _("projects delivered"), 23),
+]
+
 
 class ProjectsConfig(AppConfig):
     name = "projects"
@@ -8,15 +16,22 @@ class ProjectsConfig(AppConfig):
 
     def ready(self):
         from reserve.home import register_count
+        from volunteers.privacy import register_eraser, register_exporter
+        from volunteers.space import register_section
 
+        from . import privacy
         from .models import Project
 
-        register_count(
-            "projects_open",
-            _("projects open for volunteers"),
-            lambda: Project.objects.filter(status=Project.Status.OPEN).count(),
-            order=20,
-        )
+        for key, statuses, label, order in HOME_COUNTS:
+            register_count(
+                key,
+                label,
+                lambda statuses=statuses: Project.objects.filter(status__in=statuses).count(),
+                order=order,
+            )
+        register_section("projects", _("My projects and applications"), "projects:mine", order=20)
+        register_exporter("projects", privacy.export)
+        register_eraser("projects", privacy.erase)
 
     def seed_demo(self, options, stdout):
         from .demo import seed

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
@@ -28,10 +29,25 @@ class Partner(models.Model):
         return self.name
 
 
+# Paths of projects/urls.py that a project's slug must never shadow.
+RESERVED_SLUGS = {"propose", "mine", "feed", "searches", "memberships", "applications"}
+
+
 class ProjectQuerySet(models.QuerySet):
     def visible(self):
         """Projects shown in the public backlog (ideas being qualified are shown too)."""
         return self.exclude(status=Project.Status.ARCHIVED)
+
+    def newly_opened(self):
+        """Projects opened to volunteers, the most recently opened first (the feed)."""
+        return self.filter(status=Project.Status.OPEN, opened_at__isnull=False).order_by(
+            "-opened_at"
+        )
+
+    def counts_by_status(self):
+        """{status: count} for every status, zeros included, in one query."""
+        rows = dict(self.values_list("status").annotate(n=models.Count("pk")).order_by())
+        return {status: rows.get(status, 0) for status in Project.Status.values}
 
 
 class Project(models.Model):
@@ -103,7 +119,18 @@ class Project(models.Model):
         verbose_name=_("handed over to"),
     )
     opened_at = models.DateTimeField(_("opened to volunteers on"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    handed_over_at = models.DateTimeField(_("handed over on"), null=True, blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="proposed_projects",
+        verbose_name=_("proposed by"),
+    )
+    # Set when the coordinators were told about a proposed idea (the e-mail is sent once).
+    coordinators_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created on"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ProjectQuerySet.as_manager()
@@ -112,7 +139,10 @@ class Project(models.Model):
         verbose_name = _("project")
         verbose_name_plural = _("projects")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status", "theme", "-created_at"])]
+        indexes = [
+            models.Index(fields=["status", "theme", "-created_at"]),
+            models.Index(fields=["status", "-opened_at"]),
+        ]
 
     def __str__(self):
         return self.title
@@ -126,10 +156,22 @@ class Project(models.Model):
     def get_absolute_url(self):
         return reverse("projects:detail", kwargs={"slug": self.slug})
 
+    def is_managed_by(self, user, *, is_coordinator=None):
+        """The lead, members with the lead role and coordinators manage the project."""
+        if not user.is_authenticated:
+            return False
+        if self.lead_id == user.pk:
+            return True
+        if is_coordinator if is_coordinator is not None else user.is_coordinator:
+            return True
+        return self.memberships.filter(
+            volunteer=user, role=Membership.Role.LEAD, left_at__isnull=True
+        ).exists()
+
     def _unique_slug(self):
         base = slugify(self.title)[:140] or "projet"
         slug, n = base, 2
-        while Project.objects.filter(slug=slug).exists():
+        while slug in RESERVED_SLUGS or Project.objects.filter(slug=slug).exists():
             slug = f"{base}-{n}"
             n += 1
         return slug
@@ -208,12 +250,26 @@ class Application(models.Model):
     decline_reason = models.CharField(
         _("reason"), max_length=10, choices=DeclineReason.choices, blank=True
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    decline_note = models.CharField(_("note to the applicant"), max_length=500, blank=True)
+    decided_at = models.DateTimeField(_("decided on"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    # The applicant is told of the decision once (claimed before the e-mail is sent).
+    applicant_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # How many reminders the lead got about this pending application (after 2, then 7 days).
+    lead_reminders_sent = models.PositiveSmallIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(_("applied on"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("application")
         verbose_name_plural = _("applications")
+        indexes = [models.Index(fields=["status", "created_at"])]
         constraints = [
             models.UniqueConstraint(
                 fields=["need", "volunteer"], name="unique_application_per_need"
@@ -239,8 +295,10 @@ class Membership(models.Model):
     need = models.ForeignKey(Need, on_delete=models.SET_NULL, null=True, blank=True)
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
     expected_end = models.DateField(_("expected end"), null=True, blank=True)
-    joined_at = models.DateTimeField(auto_now_add=True)
-    left_at = models.DateTimeField(null=True, blank=True)
+    # Set when the member was asked whether they go on (a week before expected_end).
+    continuation_asked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    joined_at = models.DateTimeField(_("joined on"), auto_now_add=True)
+    left_at = models.DateTimeField(_("left on"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("membership")
@@ -255,3 +313,57 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.volunteer} @ {self.project}"
+
+
+class Update(models.Model):
+    """A short dated news post on the project page, written by a member."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="updates")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="project_updates",
+        verbose_name=_("author"),
+    )
+    body = models.TextField(_("news"), max_length=2000)
+    created_at = models.DateTimeField(_("posted on"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("update")
+        verbose_name_plural = _("updates")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.project}: {self.body[:40]}"
+
+
+class SavedSearch(models.Model):
+    """Backlog filters a volunteer saved, with a digest of newly opened matching projects."""
+
+    class Frequency(models.TextChoices):
+        NEVER = "never", _("Never")
+        DAILY = "daily", _("Daily")
+        WEEKLY = "weekly", _("Weekly")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_searches"
+    )
+    name = models.CharField(_("name"), max_length=80)
+    query = models.CharField(_("filters"), max_length=1000, blank=True)
+    frequency = models.CharField(
+        _("e-mail digest"), max_length=8, choices=Frequency.choices, default=Frequency.WEEKLY
+    )
+    # Projects opened after this instant are in the next digest.
+    last_sent_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("saved search")
+        verbose_name_plural = _("saved searches")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["frequency", "last_sent_at"])]
+
+    def __str__(self):
+        return self.name

@@ -8,7 +8,13 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from lightsoff.models import Shop, Sighting
+from lightsoff.models import (
+    ContactAction,
+    ReporterSubscription,
+    Shop,
+    Sighting,
+    VolunteerContactTask,
+)
 from missions.models import Alert, Crisis, Mobilization
 from projects.models import (
     Application,
@@ -214,6 +220,7 @@ class ShopFactory(factory.django.DjangoModelFactory):
     city = "Paris"
     latitude = Decimal("48.853500")
     longitude = Decimal("2.372000")
+    sightings_count = 1
 
 
 class SightingFactory(factory.django.DjangoModelFactory):
@@ -222,3 +229,39 @@ class SightingFactory(factory.django.DjangoModelFactory):
 
     shop = factory.SubFactory(ShopFactory)
     seen_at = factory.LazyFunction(timezone.now)
+
+
+class ContactActionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ContactAction
+
+    shop = factory.SubFactory(ShopFactory)
+    channel = ContactAction.Channel.PHONE
+    done_at = factory.LazyFunction(timezone.now)
+
+
+class VolunteerContactTaskFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = VolunteerContactTask
+
+    shop = factory.SubFactory(ShopFactory)
+
+
+class ReporterSubscriptionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReporterSubscription
+
+    shop = factory.SubFactory(ShopFactory)
+    email = factory.Sequence(lambda n: f"reporter{n}@example.org")
+
+
+class ModeratorFactory(UserFactory):
+    """A LightsOff moderator: staff in the Moderators group."""
+
+    email = factory.Sequence(lambda n: f"moderator{n}@example.org")
+    is_staff = True
+
+    @factory.post_generation
+    def moderators_group(obj, create, extracted, **kwargs):
+        if create:
+            obj.groups.add(Group.objects.get(name="Moderators"))

@@ -1,0 +1,88 @@
+"""The backlog's filters: every one of them lives in the URL, so a filtered list can be shared."""
+
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from volunteers.models import Skill
+
+from .models import Need, Project
+
+HOURS_CHOICES = [
+    ("4", _("up to 4 h a week")),
+    ("8", _("up to 8 h a week")),
+    ("15", _("up to 15 h a week")),
+    ("35", _("up to full time")),
+]
+
+
+class ProjectFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Search"),
+        method="search",
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("e.g. heat wave")}),
+        max_length=100,
+    )
+    theme = django_filters.ChoiceFilter(
+        label=_("Theme"), choices=Project.Theme.choices, empty_label=_("All themes")
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("Status"),
+        choices=[c for c in Project.Status.choices if c[0] != Project.Status.ARCHIVED],
+        empty_label=_("All statuses"),
+    )
+    skills = django_filters.ModelMultipleChoiceFilter(
+        label=_("Skills needed"),
+        queryset=Skill.objects.order_by("name"),
+        method="needing_skills",
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    hours = django_filters.ChoiceFilter(
+        label=_("Commitment"),
+        choices=HOURS_CHOICES,
+        method="within_hours",
+        empty_label=_("Any commitment"),
+    )
+    where = django_filters.ChoiceFilter(
+        label=_("Remote or on site"),
+        choices=[("remote", _("Remote")), ("on_site", _("On site"))],
+        method="by_place",
+        empty_label=_("Remote or on site"),
+    )
+    place = django_filters.CharFilter(
+        label=_("Place"), field_name="place", lookup_expr="icontains", max_length=80
+    )
+
+    class Meta:
+        model = Project
+        fields = ["q", "theme", "status", "skills", "hours", "where", "place"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(title__icontains=value) | Q(pitch__icontains=value) | Q(problem__icontains=value)
+        )
+
+    def needing_skills(self, queryset, name, value):
+        if not value:
+            return queryset
+        needs = Need.objects.filter(project=OuterRef("pk"), is_open=True, skill__in=value)
+        return queryset.filter(Exists(needs))
+
+    def within_hours(self, queryset, name, value):
+        if not value:
+            return queryset
+        needs = Need.objects.filter(
+            project=OuterRef("pk"), is_open=True, hours_per_week__lte=int(value)
+        )
+        return queryset.filter(Exists(needs))
+
+    def by_place(self, queryset, name, value):
+        if value == "remote":
+            return queryset.filter(remote=True)
+        if value == "on_site":
+            return queryset.filter(remote=False)
+        return queryset

@@ -1,0 +1,30 @@
+"""Celery tasks: thin wrappers around services, taking ids, safe to run twice."""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(name="projects.notify_coordinators_of_idea")
+def notify_coordinators_of_idea(project_id):
+    return services.notify_coordinators_of_idea(project_id)
+
+
+@shared_task(name="projects.notify_applicant")
+def notify_applicant(application_id):
+    return services.notify_applicant(application_id)
+
+
+@shared_task(name="projects.remind_pending_applications")
+def remind_pending_applications():
+    return services.remind_leads_of_pending_applications()
+
+
+@shared_task(name="projects.ask_members_to_continue")
+def ask_members_to_continue():
+    return services.ask_members_whether_they_continue()
+
+
+@shared_task(name="projects.send_saved_search_digests")
+def send_saved_search_digests(frequency):
+    return services.send_saved_search_digests(frequency=frequency)
