@@ -1,40 +1,188 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from .models import ContactAction, Shop, Sighting, VolunteerContactTask
+from . import services
+from .models import (
+    ContactAction,
+    ReporterSubscription,
+    Round,
+    Shop,
+    Sighting,
+    VolunteerContactTask,
+)
 
 
 class SightingInline(admin.TabularInline):
     model = Sighting
     fields = ["seen_at", "lit", "photo", "is_hidden"]
+    readonly_fields = ["seen_at", "lit", "photo"]
     extra = 0
+    can_delete = False
+    show_change_link = True
+
+
+class MergeForm(forms.Form):
+    target = forms.ModelChoiceField(
+        label=_("Keep this shop"),
+        queryset=Shop.objects.none(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        help_text=_("The other shops are hidden and their sightings and contacts move to it."),
+    )
 
 
 @admin.register(Shop)
 class ShopAdmin(admin.ModelAdmin):
-    list_display = ["name", "city", "postcode", "status", "sightings_count", "contacts_count"]
-    list_filter = ["status", "is_hidden", "category"]
+    list_display = [
+        "name",
+        "city",
+        "postcode",
+        "status",
+        "sightings_count",
+        "contacts_count",
+        "is_hidden",
+        "created_at",
+    ]
+    list_filter = ["status", "is_hidden", "category", "city"]
     search_fields = ["name", "address", "city", "postcode", "osm_id"]
-    readonly_fields = ["sightings_count", "contacts_count", "created_at", "updated_at"]
+    readonly_fields = [
+        "sightings_count",
+        "contacts_count",
+        "merged_into",
+        "contacted_at",
+        "resolved_at",
+        "last_seen_lit_at",
+        "created_at",
+        "updated_at",
+    ]
+    list_select_related = True
+    date_hierarchy = "created_at"
     inlines = [SightingInline]
+    actions = ["merge_duplicates", "hide", "unhide"]
+
+    @admin.action(description=_("Merge the selected duplicate shops"), permissions=["change"])
+    def merge_duplicates(self, request, queryset):
+        """A confirmation page: pick the shop to keep; on "confirm", merge the others."""
+        shops = list(queryset.order_by("-sightings_count", "pk"))
+        if len(shops) < 2:
+            self.message_user(request, _("Select at least two shops to merge."), messages.WARNING)
+            return None
+        form = MergeForm(request.POST if "confirm" in request.POST else None)
+        form.fields["target"].queryset = queryset
+        if "confirm" in request.POST and form.is_valid():
+            target = form.cleaned_data["target"]
+            merged = services.merge_shops(target=target, duplicates=shops)
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d shop merged into %(target)s.",
+                    "%(count)d shops merged into %(target)s.",
+                    merged,
+                )
+                % {"count": merged, "target": target},
+                messages.SUCCESS,
+            )
+            return None
+        if not form.is_bound:
+            form.initial["target"] = shops[0].pk
+        return TemplateResponse(
+            request,
+            "lightsoff/admin/merge_confirmation.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Merge duplicate shops"),
+                "shops": shops,
+                "form": form,
+                "opts": self.model._meta,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
+    @admin.action(description=_("Hide the selected shops from the public"), permissions=["change"])
+    def hide(self, request, queryset):
+        count = queryset.update(is_hidden=True)
+        self.message_user(request, _("%(count)d shops hidden.") % {"count": count})
+
+    @admin.action(description=_("Show the selected shops again"), permissions=["change"])
+    def unhide(self, request, queryset):
+        count = queryset.filter(merged_into__isnull=True).update(is_hidden=False)
+        self.message_user(request, _("%(count)d shops shown again.") % {"count": count})
 
 
 @admin.register(Sighting)
 class SightingAdmin(admin.ModelAdmin):
-    list_display = ["shop", "seen_at", "lit", "is_hidden"]
-    list_filter = ["lit", "is_hidden"]
-    raw_id_fields = ["shop", "reporter"]
+    list_display = ["shop", "seen_at", "lit", "is_hidden", "has_photo", "created_at"]
+    list_filter = ["lit", "is_hidden", "seen_at"]
+    search_fields = ["shop__name", "shop__city"]
+    autocomplete_fields = ["shop"]
+    raw_id_fields = ["reporter"]
+    readonly_fields = ["reporter", "created_at"]
     exclude = ["ip_hash"]
+    list_select_related = ["shop"]
+    date_hierarchy = "seen_at"
+    actions = ["hide", "unhide"]
+
+    @admin.display(boolean=True, description=_("photo"))
+    def has_photo(self, obj):
+        return bool(obj.photo)
+
+    @admin.action(description=_("Hide the selected sightings (abuse)"), permissions=["change"])
+    def hide(self, request, queryset):
+        count = services.set_sightings_hidden(sightings=list(queryset), hidden=True)
+        self.message_user(request, _("%(count)d sightings hidden.") % {"count": count})
+
+    @admin.action(description=_("Show the selected sightings again"), permissions=["change"])
+    def unhide(self, request, queryset):
+        count = services.set_sightings_hidden(sightings=list(queryset), hidden=False)
+        self.message_user(request, _("%(count)d sightings shown again.") % {"count": count})
 
 
 @admin.register(ContactAction)
 class ContactActionAdmin(admin.ModelAdmin):
     list_display = ["shop", "channel", "done_at", "by_volunteer"]
-    list_filter = ["channel", "by_volunteer"]
-    raw_id_fields = ["shop", "actor"]
+    list_filter = ["channel", "by_volunteer", "done_at"]
+    search_fields = ["shop__name", "shop__city"]
+    autocomplete_fields = ["shop"]
+    raw_id_fields = ["actor"]
+    readonly_fields = ["created_at"]
+    exclude = ["ip_hash"]
+    list_select_related = ["shop"]
 
 
 @admin.register(VolunteerContactTask)
 class VolunteerContactTaskAdmin(admin.ModelAdmin):
-    list_display = ["shop", "status", "volunteer", "requested_at"]
+    list_display = ["shop", "status", "volunteer", "requested_at", "taken_at", "done_at"]
     list_filter = ["status"]
-    raw_id_fields = ["shop", "volunteer"]
+    search_fields = ["shop__name", "shop__city"]
+    autocomplete_fields = ["shop"]
+    raw_id_fields = ["volunteer"]
+    readonly_fields = ["requested_at", "taken_at", "done_at"]
+    list_select_related = ["shop", "volunteer"]
+
+
+@admin.register(ReporterSubscription)
+class ReporterSubscriptionAdmin(admin.ModelAdmin):
+    list_display = ["shop", "email", "confirmed_at", "unsubscribed_at", "created_at"]
+    list_filter = ["confirmed_at", "unsubscribed_at"]
+    search_fields = ["shop__name", "email"]
+    readonly_fields = [
+        "shop",
+        "email",
+        "confirmed_at",
+        "unsubscribed_at",
+        "notified_status",
+        "created_at",
+    ]
+    list_select_related = ["shop"]
+
+
+@admin.register(Round)
+class RoundAdmin(admin.ModelAdmin):
+    list_display = ["planned_for", "volunteer", "latitude", "longitude", "radius_m"]
+    list_filter = ["planned_for"]
+    raw_id_fields = ["volunteer"]
+    list_select_related = ["volunteer"]

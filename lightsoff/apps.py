@@ -8,15 +8,21 @@ class LightsOffConfig(AppConfig):
 
     def ready(self):
         from reserve.home import register_count
+        from volunteers.privacy import register_eraser, register_exporter
+        from volunteers.space import register_section
 
+        from . import privacy
         from .models import Shop
 
         register_count(
             "shops",
             _("lit shops reported"),
-            lambda: Shop.objects.filter(is_hidden=False).count(),
+            lambda: Shop.objects.reported().count(),
             order=40,
         )
+        register_exporter("lightsoff", privacy.export)
+        register_eraser("lightsoff", privacy.erase)
+        register_section("lightsoff", _("LightsOff contact tasks"), "lightsoff:tasks", order=40)
 
     def seed_demo(self, options, stdout):
         from .demo import seed

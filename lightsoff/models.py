@@ -1,9 +1,31 @@
 """LightsOff: shops seen lit at night, the sightings, and what was done about them."""
 
+import secrets
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+
+class ShopQuerySet(models.QuerySet):
+    def public(self):
+        """Shops the public may see: not hidden by a moderator, not merged away."""
+        return self.filter(is_hidden=False, merged_into__isnull=True)
+
+    def reported(self):
+        """Public shops seen lit at least once (an imported OSM shop is only 'known')."""
+        return self.public().filter(sightings_count__gt=0)
+
+    def in_bbox(self, bbox):
+        """Shops inside a `geo.BBox` (uses the latitude/longitude index)."""
+        return self.filter(
+            latitude__gte=bbox.south,
+            latitude__lte=bbox.north,
+            longitude__gte=bbox.west,
+            longitude__lte=bbox.east,
+        )
 
 
 class Shop(models.Model):
@@ -35,8 +57,14 @@ class Shop(models.Model):
     merged_into = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # When the shop entered each stage (the stats chart reads these).
+    contacted_at = models.DateTimeField(_("first contacted at"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    last_seen_lit_at = models.DateTimeField(_("last seen lit at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ShopQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("shop")
@@ -75,6 +103,7 @@ class Sighting(models.Model):
         verbose_name = _("sighting")
         verbose_name_plural = _("sightings")
         ordering = ["-seen_at"]
+        indexes = [models.Index(fields=["shop", "seen_at"])]
 
     def __str__(self):
         return f"{self.shop} {self.seen_at:%Y-%m-%d %H:%M}"
@@ -131,6 +160,72 @@ class VolunteerContactTask(models.Model):
     class Meta:
         verbose_name = _("contact task")
         verbose_name_plural = _("contact tasks")
+        ordering = ["requested_at"]
+        constraints = [
+            # "Do it for me" twice on the same shop gives one task, not two.
+            models.UniqueConstraint(
+                fields=["shop"],
+                condition=Q(status__in=["open", "taken"]),
+                name="lightsoff_one_pending_task_per_shop",
+            )
+        ]
 
     def __str__(self):
         return f"{self.shop} ({self.get_status_display()})"
+
+
+def _token():
+    return secrets.token_urlsafe(32)
+
+
+class ReporterSubscription(models.Model):
+    """A reporter who asked to be told what becomes of a shop (double opt-in).
+
+    Nothing is sent before `confirmed_at` is set through the link of the confirmation
+    e-mail; every notification carries a one-click unsubscribe link (same token).
+    """
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="subscriptions")
+    email = models.EmailField(_("e-mail"))
+    token = models.CharField(max_length=64, unique=True, default=_token, editable=False)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(_("unsubscribed at"), null=True, blank=True)
+    # The shop status the subscriber was last told about: a notification is claimed by
+    # moving this value with a conditional update, so a task run twice sends once.
+    notified_status = models.CharField(max_length=10, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reporter subscription")
+        verbose_name_plural = _("reporter subscriptions")
+        constraints = [
+            models.UniqueConstraint(fields=["shop", "email"], name="lightsoff_one_subscription")
+        ]
+
+    def __str__(self):
+        return f"{self.shop} ({self.pk})"
+
+    @property
+    def is_active(self):
+        return self.confirmed_at is not None and self.unsubscribed_at is None
+
+
+class Round(models.Model):
+    """A volunteer's night round: re-check the shops around a point."""
+
+    volunteer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lightsoff_rounds"
+    )
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6)
+    radius_m = models.PositiveIntegerField(_("radius (m)"), default=500)
+    planned_for = models.DateField(_("planned for"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("round")
+        verbose_name_plural = _("rounds")
+        ordering = ["-planned_for"]
+
+    def __str__(self):
+        return f"{self.planned_for} ({self.radius_m} m)"

@@ -299,3 +299,15 @@ ALERT_RETRY_BASE_SECONDS = env.float("ALERT_RETRY_BASE_SECONDS", default=30.0)
 ALERT_CLAIM_TIMEOUT_SECONDS = env.int("ALERT_CLAIM_TIMEOUT_SECONDS", default=300)
 # Sending tasks enqueued per launch or wave, so that several workers share the work.
 ALERT_PARALLEL_SENDERS = env.int("ALERT_PARALLEL_SENDERS", default=4)
+# LightsOff: reverse geocoding through a Nominatim-compatible API (empty: the reporter
+# types the address), called from the server with a short timeout.
+GEOCODER_URL = env.str("GEOCODER_URL", default="")
+GEOCODER_TIMEOUT = env.float("GEOCODER_TIMEOUT", default=3.0)
+GEOCODER_USER_AGENT = env.str("GEOCODER_USER_AGENT", default=f"Reserve-LightsOff/1.0 ({SITE_URL})")
+# LightsOff per-IP limits on anonymous writes: {scope: (requests, seconds)}.
+LIGHTSOFF_RATE_LIMITS = {
+    "report": (env.int("LIGHTSOFF_REPORTS_PER_HOUR", default=20), 3600),
+    "action": (env.int("LIGHTSOFF_ACTIONS_PER_HOUR", default=30), 3600),
+    "api": (env.int("LIGHTSOFF_API_PER_MINUTE", default=600), 60),
+}
+LIGHTSOFF_MAX_PHOTO_BYTES = env.int("LIGHTSOFF_MAX_PHOTO_BYTES", default=5 * 1024 * 1024)

@@ -1,0 +1,129 @@
+import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from . import geo
+from .models import ContactAction, Shop
+from .photos import clean_photo
+
+# How far back a report may be dated.
+MAX_REPORT_AGE = datetime.timedelta(days=30)
+
+
+class HoneypotMixin(forms.Form):
+    """A field people never see (hidden by CSS, out of the tab order); bots fill it."""
+
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+
+    def clean_website(self):
+        if self.cleaned_data.get("website"):
+            raise forms.ValidationError(_("This submission looks automated."))
+        return ""
+
+
+class ReportForm(HoneypotMixin):
+    latitude = forms.FloatField(label=_("Latitude"), min_value=-90, max_value=90)
+    longitude = forms.FloatField(label=_("Longitude"), min_value=-180, max_value=180)
+    known_shop = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    name = forms.CharField(label=_("Name of the shop"), max_length=160, required=False)
+    address = forms.CharField(label=_("Address"), max_length=255, required=False)
+    postcode = forms.CharField(label=_("Postcode"), max_length=10, required=False)
+    city = forms.CharField(label=_("City"), max_length=120, required=False)
+    seen_at = forms.DateTimeField(
+        label=_("When did you see it?"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+    )
+    photo = forms.FileField(
+        label=_("Photo (optional)"),
+        required=False,
+        help_text=_("JPEG, PNG or WebP. Its metadata, including the position, is removed."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault(
+                "seen_at", timezone.localtime().replace(second=0, microsecond=0)
+            )
+
+    def clean_seen_at(self):
+        seen_at = self.cleaned_data["seen_at"]
+        now = timezone.now()
+        if seen_at > now + datetime.timedelta(minutes=10):
+            raise forms.ValidationError(_("This moment is in the future."))
+        if seen_at < now - MAX_REPORT_AGE:
+            raise forms.ValidationError(_("Report what you saw in the last 30 days."))
+        return seen_at
+
+    def clean_photo(self):
+        photo = self.cleaned_data.get("photo")
+        return clean_photo(photo) if photo else None
+
+    def clean(self):
+        data = super().clean()
+        lat, lng = data.get("latitude"), data.get("longitude")
+        if lat is not None and lng is not None and not geo.valid_lat_lng(lat, lng):
+            raise forms.ValidationError(_("The position is outside the valid range."))
+        known = data.get("known_shop")
+        data["shop"] = None
+        if known:
+            data["shop"] = Shop.objects.public().filter(pk=known).first()
+            if data["shop"] is None:
+                self.add_error(None, _("This shop is no longer on the map."))
+        elif not (data.get("name") or "").strip() and "name" not in self.errors:
+            self.add_error("name", _("Give the shop's name, or pick a known shop above."))
+        return data
+
+
+class CheckForm(HoneypotMixin):
+    """Someone passed by at night: the shop was lit, or dark."""
+
+    lit = forms.TypedChoiceField(
+        label=_("What did you see?"),
+        choices=[("1", _("Lights on")), ("0", _("Lights off"))],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+
+
+class ContactForm(HoneypotMixin):
+    """ "I did it": how the shop was made aware."""
+
+    channel = forms.ChoiceField(
+        label=_("How did you contact the shop?"), choices=ContactAction.Channel.choices
+    )
+
+
+class TaskDoneForm(forms.Form):
+    channel = forms.ChoiceField(
+        label=_("How did you contact the shop?"), choices=ContactAction.Channel.choices
+    )
+
+
+class SubscribeForm(HoneypotMixin):
+    email = forms.EmailField(
+        label=_("Your e-mail"),
+        help_text=_(
+            "Only to tell you when this shop is contacted by a volunteer or seen dark. "
+            "Never shown, and one click unsubscribes."
+        ),
+    )
+
+
+class RoundForm(forms.Form):
+    latitude = forms.FloatField(label=_("Latitude"), min_value=-90, max_value=90)
+    longitude = forms.FloatField(label=_("Longitude"), min_value=-180, max_value=180)
+    radius_m = forms.IntegerField(label=_("Radius (m)"), min_value=50, max_value=3000, initial=500)
+    planned_for = forms.DateField(
+        label=_("Night of"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        initial=timezone.localdate,
+    )

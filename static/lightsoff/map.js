@@ -1,0 +1,267 @@
+// LightsOff map: the shops around (browse mode) or the pin of a new report (report mode).
+// Data comes from the page through json_script (#lightsoff-config); Leaflet from our static files.
+
+const config = JSON.parse(document.getElementById("lightsoff-config").textContent);
+const element = document.getElementById("lightsoff-map");
+const statusLine = document.getElementById("map-status");
+const L = window.L;
+const STREET_ZOOM = 17;
+const MAX_SPAN = 40;
+
+function say(text) {
+  if (statusLine) statusLine.textContent = text;
+}
+
+function createMap() {
+  const map = L.map(element, {
+    minZoom: config.minZoom,
+    maxZoom: config.maxZoom,
+    zoomControl: true,
+    tapTolerance: 20,
+  }).setView(config.center, config.zoom);
+  L.tileLayer(config.tiles, {
+    maxZoom: config.maxZoom,
+    attribution: config.attribution,
+  }).addTo(map);
+  return map;
+}
+
+function locate(onFound, onFailed) {
+  if (!("geolocation" in navigator)) {
+    onFailed();
+    return;
+  }
+  navigator.geolocation.getCurrentPosition(
+    (position) => onFound([position.coords.latitude, position.coords.longitude]),
+    onFailed,
+    { enableHighAccuracy: true, timeout: 10000, maximumAge: 60000 },
+  );
+}
+
+function clampedBBox(map) {
+  // Leaflet's bounds may wrap past ±180 and, zoomed out, exceed what the API accepts.
+  const center = map.getCenter().wrap();
+  const bounds = map.getBounds();
+  const half = MAX_SPAN / 2 - 0.01;
+  const west = Math.max(bounds.getWest(), center.lng - half, -180);
+  const east = Math.min(bounds.getEast(), center.lng + half, 180);
+  const south = Math.max(bounds.getSouth(), center.lat - half, -90);
+  const north = Math.min(bounds.getNorth(), center.lat + half, 90);
+  return [west, south, east, north].map((v) => v.toFixed(5)).join(",");
+}
+
+function shopUrl(id) {
+  return config.shopUrl.replace("/0/", `/${id}/`);
+}
+
+function pinIcon(feature) {
+  const props = feature.properties;
+  if (props.cluster) {
+    const size = props.count < 10 ? 34 : props.count < 100 ? 42 : 50;
+    return L.divIcon({
+      className: "",
+      html: `<span class="cluster-pin status-${props.status}" data-count="${Number(props.count)}">${Number(props.count)}</span>`,
+      iconSize: [size, size],
+    });
+  }
+  return L.divIcon({
+    className: "",
+    html: `<span class="shop-pin status-${props.status}" data-shop-id="${Number(props.id)}" data-status="${props.status}"></span>`,
+    iconSize: [28, 28],
+  });
+}
+
+function popupFor(props) {
+  const box = document.createElement("div");
+  const title = document.createElement("strong");
+  title.textContent = props.name;
+  const status = document.createElement("p");
+  status.textContent = config.statuses[props.status] || props.status;
+  const link = document.createElement("a");
+  link.href = shopUrl(props.id);
+  link.className = "button button-small";
+  link.textContent = element.dataset.openLabel || "→";
+  box.append(title, status, link);
+  return box;
+}
+
+function browse() {
+  const map = createMap();
+  const layer = L.layerGroup().addTo(map);
+  const reportLink = document.getElementById("report-link");
+  let userPosition = null;
+  let pending = null;
+
+  function updateReportLink() {
+    if (!reportLink) return;
+    const point = map.getZoom() >= config.pointsFromZoom ? map.getCenter() : null;
+    const [lat, lng] = point ? [point.lat, point.lng] : userPosition || [];
+    const url = new URL(config.reportUrl, window.location.origin);
+    if (lat !== undefined) {
+      url.searchParams.set("lat", lat.toFixed(6));
+      url.searchParams.set("lng", lng.toFixed(6));
+    }
+    reportLink.href = url.pathname + url.search;
+  }
+
+  async function load() {
+    updateReportLink();
+    if (pending) pending.abort();
+    pending = new AbortController();
+    const url = `${config.api}?bbox=${clampedBBox(map)}&zoom=${map.getZoom()}`;
+    let data;
+    try {
+      const response = await fetch(url, { signal: pending.signal, headers: { Accept: "application/geo+json" } });
+      data = await response.json();
+      if (!response.ok) {
+        say(data.error || "");
+        return;
+      }
+    } catch (error) {
+      if (error.name !== "AbortError") say(element.dataset.loadError || "");
+      return;
+    }
+    layer.clearLayers();
+    for (const feature of data.features) {
+      const [lng, lat] = feature.geometry.coordinates;
+      const marker = L.marker([lat, lng], {
+        icon: pinIcon(feature),
+        keyboard: true,
+        title: feature.properties.cluster ? String(feature.properties.count) : feature.properties.name,
+      });
+      if (feature.properties.cluster) {
+        marker.on("click", () => map.setView([lat, lng], Math.min(map.getZoom() + 2, config.maxZoom)));
+      } else {
+        marker.bindPopup(popupFor(feature.properties));
+      }
+      marker.addTo(layer);
+    }
+    element.dataset.loaded = String(data.features.length);
+    element.dataset.loadedZoom = String(map.getZoom());
+  }
+
+  function goToUser() {
+    say(element.dataset.locating || "");
+    locate(
+      (position) => {
+        userPosition = position;
+        say("");
+        map.setView(position, STREET_ZOOM);
+        L.circleMarker(position, { radius: 7, className: "you-are-here" }).addTo(map);
+      },
+      () => say(element.dataset.noLocation || ""),
+    );
+  }
+
+  map.on("moveend", load);
+  document.getElementById("locate-me")?.addEventListener("click", goToUser);
+  load();
+  goToUser();
+}
+
+function report() {
+  const map = createMap();
+  const lat = document.getElementById("id_latitude");
+  const lng = document.getElementById("id_longitude");
+  const knownShop = document.getElementById("id_known_shop");
+  const fieldset = document.getElementById("known-shops");
+  const list = document.getElementById("known-shops-list");
+  const newShopFields = document.getElementById("new-shop-fields");
+  const address = document.getElementById("id_address");
+  let marker = null;
+
+  function chooseKnown(id) {
+    knownShop.value = id || "";
+    newShopFields.hidden = Boolean(id);
+  }
+
+  async function refreshNearby(position) {
+    const url = `${config.nearby}?lat=${position.lat.toFixed(6)}&lng=${position.lng.toFixed(6)}`;
+    const response = await fetch(url);
+    if (!response.ok) return;
+    const data = await response.json();
+    list.replaceChildren();
+    for (const shop of data.shops) {
+      const item = document.createElement("li");
+      const label = document.createElement("label");
+      label.className = "choice";
+      const radio = document.createElement("input");
+      radio.type = "radio";
+      radio.name = "known_shop_choice";
+      radio.value = String(shop.id);
+      radio.checked = knownShop.value === String(shop.id);
+      const text = document.createElement("span");
+      text.textContent = ` ${shop.name} — ${shop.address ? shop.address + ", " : ""}${shop.distance_m} m (${shop.status_label})`;
+      label.append(radio, text);
+      item.append(label);
+      list.append(item);
+    }
+    fieldset.hidden = data.shops.length === 0;
+    if (!data.shops.some((shop) => String(shop.id) === knownShop.value)) chooseKnown("");
+    say(data.shops.length ? fieldset.querySelector("legend").textContent : "");
+  }
+
+  async function fillAddress(position) {
+    if (!config.reverse || !address || address.value) return;
+    const response = await fetch(`${config.reverse}?lat=${position.lat.toFixed(6)}&lng=${position.lng.toFixed(6)}`);
+    if (!response.ok) return;
+    const data = await response.json();
+    if (!data.address || address.value) return;
+    address.value = data.address.address || "";
+    const postcode = document.getElementById("id_postcode");
+    const city = document.getElementById("id_city");
+    if (postcode && !postcode.value) postcode.value = data.address.postcode || "";
+    if (city && !city.value) city.value = data.address.city || "";
+  }
+
+  function moved() {
+    const position = marker.getLatLng();
+    lat.value = position.lat.toFixed(6);
+    lng.value = position.lng.toFixed(6);
+    refreshNearby(position);
+    fillAddress(position);
+  }
+
+  function place(position, zoom) {
+    if (marker) {
+      marker.setLatLng(position);
+    } else {
+      marker = L.marker(position, {
+        draggable: true,
+        autoPan: true,
+        keyboard: true,
+        title: element.getAttribute("aria-label"),
+        icon: L.divIcon({ className: "", html: '<span class="report-pin"></span>', iconSize: [32, 32], iconAnchor: [16, 30] }),
+      }).addTo(map);
+      marker.on("dragend", moved);
+    }
+    map.setView(position, zoom);
+    moved();
+  }
+
+  list.addEventListener("change", (event) => chooseKnown(event.target.value));
+  fieldset.addEventListener("change", (event) => {
+    if (event.target.name === "known_shop_choice") chooseKnown(event.target.value);
+  });
+  map.on("click", (event) => place(event.latlng, Math.max(map.getZoom(), STREET_ZOOM)));
+
+  const start = parseFloat(lat.value);
+  const startLng = parseFloat(lng.value);
+  if (Number.isFinite(start) && Number.isFinite(startLng)) {
+    place(L.latLng(start, startLng), STREET_ZOOM + 1);
+  } else {
+    locate(
+      (position) => place(L.latLng(position[0], position[1]), STREET_ZOOM + 1),
+      () => {
+        say(element.dataset.noLocation || "");
+        place(L.latLng(config.center[0], config.center[1]), config.zoom);
+      },
+    );
+  }
+}
+
+if (element.dataset.mode === "report") {
+  report();
+} else {
+  browse();
+}
