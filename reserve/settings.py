@@ -148,6 +148,24 @@ CELERY_BEAT_SCHEDULE = {
         "task": "volunteers.tasks.archive_inactive_accounts",
         "schedule": crontab(hour=3, minute=30),
     },
+    "projects-remind-pending-applications": {
+        "task": "projects.remind_pending_applications",
+        "schedule": crontab(hour=9, minute=0),
+    },
+    "projects-ask-members-to-continue": {
+        "task": "projects.ask_members_to_continue",
+        "schedule": crontab(hour=9, minute=15),
+    },
+    "projects-daily-digests": {
+        "task": "projects.send_saved_search_digests",
+        "schedule": crontab(hour=8, minute=0),
+        "kwargs": {"frequency": "daily"},
+    },
+    "projects-weekly-digests": {
+        "task": "projects.send_saved_search_digests",
+        "schedule": crontab(hour=8, minute=0, day_of_week="monday"),
+        "kwargs": {"frequency": "weekly"},
+    },
 }
 
 # --- E-mail and SMS -----------------------------------------------------------
