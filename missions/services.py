@@ -475,10 +475,15 @@ def report_failures(*, mobilization_id):
                 "count": context["count"],
             }
             body = render_to_string("missions/email/failures.txt", context)
-        transaction.on_commit(
-            lambda: EmailMultiAlternatives(subject, body, to=[coordinator.email]).send()
-        )
+        transaction.on_commit(lambda: _send_quietly(subject, body, coordinator.email))
     return True
+
+
+def _send_quietly(subject, body, to):
+    try:
+        EmailMultiAlternatives(subject, body, to=[to]).send()
+    except (OSError, smtplib.SMTPException):
+        logger.exception("Could not tell %s of failed deliveries.", to)
 
 
 # --- Messages -----------------------------------------------------------------------

@@ -1,0 +1,190 @@
+import datetime
+
+import pytest
+from django.core import mail
+from django.test import TestCase
+from django.utils import timezone
+
+from missions.models import Alert
+from missions.services import (
+    UNCONFIRMED_NOTE,
+    claim_alerts,
+    launch_mobilization,
+    send_claimed_alerts,
+    send_pending_alerts,
+    sweep_alerts,
+)
+from reserve import sms
+from tests.conftest import free_port
+from tests.factories import CoordinatorFactory
+
+from .conftest import draft_callup, reachable_volunteer
+
+pytestmark = pytest.mark.django_db
+
+
+def launched(volunteers=1, **kwargs):
+    users = [reachable_volunteer(**kwargs) for _ in range(volunteers)]
+    mobilization = draft_callup()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        launch_mobilization(mobilization, by=CoordinatorFactory())
+    return mobilization, users
+
+
+def test_each_volunteer_gets_one_email_in_their_language_with_both_links(smtp_server):
+    mobilization, (french,) = launched()
+    english = reachable_volunteer()
+    english.language = "en"
+    english.save()
+    Alert.objects.create(mobilization=mobilization, volunteer=english)
+
+    send_pending_alerts(mobilization_id=mobilization.pk)
+
+    by_recipient = {m["to"][0]: m["message"] for m in smtp_server.messages}
+    assert sorted(by_recipient) == sorted([french.email, english.email])
+    fr, en = by_recipient[french.email], by_recipient[english.email]
+    assert fr["Subject"].startswith("Mobilisation")
+    assert en["Subject"].startswith("Call-up")
+    token = Alert.objects.get(volunteer=english).token
+    text = en.get_body(("plain",)).get_content()
+    html = en.get_body(("html",)).get_content()
+    assert f"/missions/respond/{token}/" in text
+    assert f"/missions/respond/{token}/" in html
+    assert mobilization.ask in text
+    assert (
+        str(en["List-Unsubscribe"]).strip() == f"<http://127.0.0.1:8000/missions/opt-out/{token}/>"
+    )
+    assert f"/missions/opt-out/{token}/" in text
+    assert set(Alert.objects.values_list("status", flat=True)) == {Alert.Status.SENT}
+
+
+def test_a_chunk_is_sent_over_one_smtp_connection(smtp_server, settings):
+    settings.ALERT_CHUNK_SIZE = 5
+    launched(volunteers=7)
+    send_pending_alerts()
+    assert len(smtp_server.messages) == 7
+    assert smtp_server.connections == 2  # two chunks: 5 + 2
+
+
+def test_a_refusing_mail_server_is_retried_then_recorded_as_failed(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()  # nobody listens
+    settings.ALERT_MAX_ATTEMPTS = 3
+    settings.ALERT_RETRY_BASE_SECONDS = 0
+    mobilization, (volunteer,) = launched()
+    profile_before = volunteer.profile.__dict__.copy()
+
+    # The launch made the first attempt; the sweep (every minute) makes the others.
+    for _minute in range(5):
+        sweep_alerts()
+
+    alert = Alert.objects.get()
+    assert alert.status == Alert.Status.FAILED
+    assert alert.attempts == 3
+    assert "Mail server unreachable" in alert.last_error
+    volunteer.profile.refresh_from_db()
+    assert volunteer.profile.crisis_opt_in == profile_before["crisis_opt_in"]
+
+
+def test_a_transient_failure_is_retried_later_with_a_growing_delay(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()
+    settings.ALERT_RETRY_BASE_SECONDS = 30
+    mobilization, _users = launched()
+    alert = Alert.objects.get()
+    assert (alert.status, alert.attempts) == (Alert.Status.PENDING, 1)
+    assert alert.not_before > timezone.now() + datetime.timedelta(seconds=20)
+    # Not due yet: a second sender finds nothing to claim.
+    assert claim_alerts(mobilization_id=mobilization.pk) is None
+    later = timezone.now() + datetime.timedelta(seconds=31)
+    token = claim_alerts(mobilization_id=mobilization.pk, now=later)
+    result = send_claimed_alerts(claim_token=token)
+    alert.refresh_from_db()
+    assert alert.attempts == 2
+    assert result.retry_in == 60  # twice the first delay
+
+
+def test_a_refused_recipient_is_a_permanent_failure(smtp_server):
+    async def refuse(server, session, envelope, address, rcpt_options):
+        return "550 No such user here"
+
+    smtp_server.handle_RCPT = refuse
+    launched()
+    alert = Alert.objects.get()
+    assert alert.status == Alert.Status.FAILED
+    assert "550" in alert.last_error
+    assert alert.attempts == 1
+
+
+def test_the_launcher_is_told_of_failed_deliveries_once(smtp_server):
+    async def refuse(server, session, envelope, address, rcpt_options):
+        if address.startswith("coordinator"):
+            envelope.rcpt_tos.append(address)
+            return "250 OK"
+        return "550 No such user here"
+
+    smtp_server.handle_RCPT = refuse
+    mobilization, _users = launched(volunteers=2)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        send_pending_alerts(mobilization_id=mobilization.pk)
+    reports = [m for m in smtp_server.messages if m["to"][0].startswith("coordinator")]
+    assert len(reports) == 1
+    assert "550" in reports[0]["message"].get_content()
+
+
+def test_the_sweep_gives_back_alerts_of_a_dead_sender_that_never_left(settings):
+    mobilization, _users = launched(volunteers=2)
+    settings.ALERT_CLAIM_TIMEOUT_SECONDS = 60
+    mail.outbox.clear()
+    Alert.objects.update(status=Alert.Status.PENDING, sent_at=None)
+    claim_alerts(mobilization_id=mobilization.pk)  # a sender claims, then dies
+
+    later = timezone.now() + datetime.timedelta(minutes=5)
+    report = sweep_alerts(now=later)
+
+    assert report["recovered"] == 2
+    assert len(mail.outbox) == 2  # re-enqueued and sent (eager)
+    assert set(Alert.objects.values_list("status", flat=True)) == {Alert.Status.SENT}
+
+
+def test_the_sweep_never_sends_twice_an_alert_already_handed_over(settings):
+    mobilization, _users = launched(volunteers=2)
+    mail.outbox.clear()
+    Alert.objects.update(status=Alert.Status.PENDING, sent_at=None)
+    token = claim_alerts(mobilization_id=mobilization.pk)
+    first = Alert.objects.filter(claim_token=token).order_by("pk").first()
+    # The sender handed the first message over, then died before marking it sent.
+    Alert.objects.filter(pk=first.pk).update(handed_over_at=timezone.now())
+
+    sweep_alerts(now=timezone.now() + datetime.timedelta(minutes=10))
+
+    first.refresh_from_db()
+    assert first.status == Alert.Status.SENT
+    assert first.last_error == UNCONFIRMED_NOTE
+    assert len(mail.outbox) == 1  # only the other one
+    assert mail.outbox[0].to != [first.volunteer.email]
+
+
+def test_running_the_sender_twice_sends_nothing_more():
+    mobilization, _users = launched(volunteers=3)
+    assert len(mail.outbox) == 3
+    send_pending_alerts(mobilization_id=mobilization.pk)
+    sweep_alerts()
+    assert len(mail.outbox) == 3
+
+
+def test_volunteers_who_chose_sms_get_a_short_text_with_their_link(settings):
+    settings.SMS_BACKEND = "memory"
+    sms.outbox.clear()
+    mobilization, (volunteer,) = launched(
+        alert_by_email=False, alert_by_sms=True, phone="+33612345678"
+    )
+    token = Alert.objects.get().token
+    assert sms.outbox == [
+        {
+            "to": "+33612345678",
+            "text": f"Mobilisation Réserve : {mobilization.title}. Répondre : "
+            f"http://127.0.0.1:8000/missions/respond/{token}/",
+        }
+    ]
+    assert len(mail.outbox) == 0
