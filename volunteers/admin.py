@@ -1,7 +1,12 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import Count, Q
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from .exports import directory_csv_response
 from .models import Availability, Profile, ProfileSkill, Skill, User
 
 
@@ -42,14 +47,150 @@ class ProfileSkillInline(admin.TabularInline):
 class AvailabilityInline(admin.TabularInline):
     model = Availability
     extra = 0
+    readonly_fields = ["source"]
+
+
+class AvailableNowFilter(admin.SimpleListFilter):
+    title = _("available now")
+    parameter_name = "available_now"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes")), ("no", _("No"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.available_now()
+        if self.value() == "no":
+            return queryset.exclude(pk__in=Profile.objects.available_now().values("pk"))
+        return queryset
+
+
+class LentByEmployerFilter(admin.SimpleListFilter):
+    title = _("lent by an employer")
+    parameter_name = "lent"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes")), ("no", _("No"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.exclude(employer="")
+        if self.value() == "no":
+            return queryset.filter(employer="")
+        return queryset
 
 
 @admin.register(Profile)
 class ProfileAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "region", "departement", "status", "crisis_opt_in", "employer"]
-    list_filter = ["status", "crisis_opt_in", "remote_only", "region", "skills__family"]
-    search_fields = ["display_name", "user__email", "employer", "bio"]
+    """The volunteer directory of the coordinators (the page /volunteers/directory/ too)."""
+
+    list_display = [
+        "__str__",
+        "email",
+        "departement",
+        "region",
+        "status",
+        "crisis_opt_in",
+        "employer",
+        "projects_count",
+        "callups_count",
+    ]
+    list_filter = [
+        "status",
+        "crisis_opt_in",
+        AvailableNowFilter,
+        "remote_only",
+        "can_travel",
+        LentByEmployerFilter,
+        "region",
+        "skills__family",
+        "skills",
+    ]
+    search_fields = ["display_name", "user__email", "employer", "bio", "phone"]
     list_select_related = ["user"]
-    readonly_fields = ["region", "onboarding_completed_at", "consent_version", "consented_at"]
+    autocomplete_fields = ["user"]
+    readonly_fields = [
+        "region",
+        "onboarding_completed_at",
+        "consent_version",
+        "consented_at",
+        "inactivity_warned_at",
+        "anonymised_at",
+        "created_at",
+        "updated_at",
+    ]
+    fieldsets = [
+        (None, {"fields": ["user", "display_name", "bio", "tags", "languages", "status"]}),
+        (_("Place"), {"fields": ["departement", "region", "remote_only", "can_travel"]}),
+        (
+            _("Call-ups"),
+            {
+                "fields": [
+                    "crisis_opt_in",
+                    "alert_by_email",
+                    "alert_by_sms",
+                    "phone",
+                    "quiet_hours_start",
+                    "quiet_hours_end",
+                    "paused_until",
+                ]
+            },
+        ),
+        (_("Links"), {"fields": ["employer", "github_url", "linkedin_url", "portfolio_url"]}),
+        (_("Record"), {"fields": readonly_fields[2:]}),
+    ]
     inlines = [ProfileSkillInline, AvailabilityInline]
-    raw_id_fields = ["user"]
+    actions = ["export_csv", "pause_profiles"]
+    list_per_page = 50
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                projects_total=Count("user__memberships__project", distinct=True),
+                callups_total=Count(
+                    "user__alerts", filter=Q(user__alerts__response="accepted"), distinct=True
+                ),
+            )
+        )
+
+    @admin.display(description=_("e-mail"), ordering="user__email")
+    def email(self, obj):
+        return obj.user.email
+
+    @admin.display(description=_("projects"), ordering="projects_total")
+    def projects_count(self, obj):
+        return obj.projects_total
+
+    @admin.display(description=_("call-ups"), ordering="callups_total")
+    def callups_count(self, obj):
+        return obj.callups_total
+
+    @admin.action(description=_("Export the selected volunteers (CSV)"))
+    def export_csv(self, request, queryset):
+        return directory_csv_response(queryset)
+
+    @admin.action(description=_("Pause the selected volunteers"), permissions=["change"])
+    def pause_profiles(self, request, queryset):
+        if request.POST.get("confirmed") != "yes":
+            return TemplateResponse(
+                request,
+                "volunteers/admin/confirm_pause.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": _("Pause these volunteers?"),
+                    "profiles": queryset,
+                    "opts": self.model._meta,
+                    "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                },
+            )
+        count = queryset.exclude(status=Profile.Status.ARCHIVED).update(
+            status=Profile.Status.PAUSED
+        )
+        self.message_user(
+            request,
+            ngettext("%d volunteer paused.", "%d volunteers paused.", count) % count,
+            messages.SUCCESS,
+        )
+        return None

@@ -1,4 +1,3 @@
-import csv
 from functools import wraps
 
 from django.contrib import messages
@@ -7,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_GET
 
 from . import selectors, services
 from .completeness import profile_completeness
+from .exports import directory_csv_response
 from .filters import DirectoryFilter
 from .forms import (
     AvailabilityFormSet,
@@ -59,7 +59,7 @@ def index(request):
 @login_required
 def onboarding(request):
     """The short guided form right after sign-up; it can be skipped and finished later."""
-    form = OnboardingForm(request.POST or None)
+    form = OnboardingForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         period = None
@@ -88,7 +88,7 @@ def consent(request):
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         next_url = ""
-    form = ConsentForm(request.POST or None)
+    form = ConsentForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.record_consent(user=request.user)
         messages.success(request, _("Thank you: your consent is recorded."))
@@ -147,7 +147,7 @@ def export(request):
 @login_required
 def delete(request):
     """/volunteers/me/delete/: erase my account after an explicit confirmation."""
-    form = DeleteAccountForm(request.POST or None)
+    form = DeleteAccountForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.delete_account(user=request.user)
         logout(request)
@@ -204,67 +204,7 @@ def directory(request):
     )
 
 
-CSV_COLUMNS = [
-    ("display_name", "name"),
-    ("email", "email"),
-    ("phone", "phone"),
-    ("departement", "departement"),
-    ("region", "region"),
-    ("remote_only", "remote_only"),
-    ("can_travel", "can_travel"),
-    ("crisis_opt_in", "crisis_opt_in"),
-    ("employer", "employer"),
-    ("status", "status"),
-    ("skills", "skills"),
-    ("availability", "availability"),
-    ("projects", "projects"),
-    ("callups", "callups"),
-]
-
-
 @coordinator_required
 def directory_csv(request):
-    """The filtered directory as CSV (same filters as the page), streamed row by row."""
-    filterset = _directory_filter(request)
-    rows = selectors.directory(filterset.qs)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="reserve-volunteers-{stamp}.csv"'
-    response.write("\ufeff")  # so that spreadsheets read the accents right
-    writer = csv.writer(response)
-    writer.writerow([header for _key, header in CSV_COLUMNS])
-    for profile in rows:
-        writer.writerow(
-            _csv_safe(value)
-            for value in (
-                profile.display_name,
-                profile.user.email,
-                profile.phone,
-                profile.departement,
-                profile.region,
-                profile.remote_only,
-                profile.can_travel,
-                profile.crisis_opt_in,
-                profile.employer,
-                profile.status,
-                "; ".join(
-                    f"{ps.skill.slug}:{ps.level}:{ps.intent}" for ps in profile.profile_skills.all()
-                ),
-                "; ".join(
-                    f"{a.kind}:{a.starts_on}/{a.ends_on}:{a.hours_per_week}h"
-                    for a in profile.availabilities.all()
-                ),
-                profile.projects_count,
-                profile.callups_count,
-            )
-        )
-    return response
-
-
-def _csv_safe(value):
-    """Neutralise spreadsheet formulas typed into free text (CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        if value[1:].isdigit():  # a phone number in E.164 form
-            return value
-        return "'" + value
-    return value
+    """The filtered directory as CSV (the same filters as the page)."""
+    return directory_csv_response(_directory_filter(request).qs)
