@@ -380,7 +380,8 @@ def set_sightings_hidden(*, sightings, hidden):
     with transaction.atomic():
         ids = [s.pk for s in sightings]
         Sighting.objects.filter(pk__in=ids).update(is_hidden=hidden)
-        for shop in Shop.objects.select_for_update().filter(sightings__pk__in=ids).distinct():
+        shop_ids = set(Sighting.objects.filter(pk__in=ids).values_list("shop_id", flat=True))
+        for shop in Shop.objects.select_for_update().filter(pk__in=shop_ids).order_by("pk"):
             recount(shop)
     return len(ids)
 

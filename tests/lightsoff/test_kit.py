@@ -1,0 +1,213 @@
+"""/lightsoff/shops/<id>/: the kit and its actions."""
+
+import datetime
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from lightsoff import constants
+from lightsoff.models import ContactAction, ReporterSubscription, Shop, VolunteerContactTask
+from tests.factories import ShopFactory, SightingFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def kit(client, shop):
+    response = client.get(reverse("lightsoff:shop", args=[shop.pk]))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_kit_fills_the_shop_name_into_messages_of_three_tones_in_two_languages(client):
+    shop = ShopFactory(name="Fleuriste des Halles")
+    page = kit(client, shop)
+    assert page.count('class="ready-message"') == 6
+    assert "Bonjour Fleuriste des Halles !" in page  # friendly, French
+    assert "Hello Fleuriste des Halles, your shop window" in page  # firm, English
+    assert "Madame, Monsieur" in page and "Dear Sir or Madam" in page
+    assert 'data-copy-target="message-friendly-fr"' in page
+
+
+def test_the_kit_states_the_rule_the_fines_and_their_sources(client):
+    page = kit(client, ShopFactory())
+    assert "27 décembre 2018" in page
+    assert "legifrance.gouv.fr" in page
+    assert f"{constants.FINE_PERSON.value} €" in page
+    assert "R583-7" in page
+
+
+def test_the_estimate_uses_the_constants_module(client):
+    page = kit(client, ShopFactory())
+    kwh = (
+        constants.LIGHTING_POWER_KW.value
+        * constants.HOURS_PER_NIGHT.value
+        * constants.NIGHTS_PER_YEAR.value
+    )
+    assert f"{kwh:.0f} kWh" in page
+    assert constants.CO2_KG_PER_KWH.source in page
+
+
+def test_with_opening_hours_the_kit_says_whether_the_shop_was_closed_when_seen(client):
+    shop = ShopFactory(opening_hours="Mo-Sa 09:00-19:00")
+    seen = timezone.localtime().replace(hour=3, minute=0) - datetime.timedelta(days=1)
+    shop.last_seen_lit_at = seen
+    shop.save()
+    page = kit(client, shop)
+    assert "Mo-Sa 09:00-19:00" in page
+    assert "le commerce était fermé et ses vitrines devaient être éteintes" in page
+
+
+def test_the_kit_links_to_openstreetmap_and_a_public_map_without_api_key(client):
+    shop = ShopFactory(name="Café & Co", address="1 rue X", osm_id="node/123")
+    page = kit(client, shop)
+    assert "https://www.openstreetmap.org/node/123" in page
+    assert "https://www.google.com/maps/search/?api=1&amp;query=Caf%C3%A9+%26+Co+1+rue+X" in page
+    assert "key=" not in page
+
+
+def test_the_kit_never_shows_who_reported(client):
+    sighting = SightingFactory(reporter=UserFactory())
+    page = kit(client, sighting.shop)
+    assert sighting.reporter.email not in page
+
+
+def test_a_hidden_shop_is_gone_and_a_merged_one_leads_to_its_target(client):
+    hidden = ShopFactory(is_hidden=True)
+    assert client.get(reverse("lightsoff:shop", args=[hidden.pk])).status_code == 404
+    target = ShopFactory()
+    merged = ShopFactory(is_hidden=True, merged_into=target)
+    response = client.get(reverse("lightsoff:shop", args=[merged.pk]))
+    assert response.status_code == 302 and response["Location"] == target.get_absolute_url()
+
+
+def test_i_did_it_logs_the_action_and_bumps_the_count(client):
+    shop = ShopFactory()
+    response = client.post(reverse("lightsoff:contacted", args=[shop.pk]), {"channel": "review"})
+    assert response.status_code == 302
+    shop.refresh_from_db()
+    assert shop.contacts_count == 1 and shop.status == Shop.Status.CONTACTED
+    action = ContactAction.objects.get()
+    assert action.channel == "review" and action.actor is None and action.ip_hash
+    page = client.get(shop.get_absolute_url()).content.decode()
+    assert "Merci ! Votre action est enregistrée." in page
+    assert "contacté (Avis en ligne)" in page
+
+
+def test_i_did_it_with_an_unknown_channel_shows_the_error_next_to_the_field(client):
+    shop = ShopFactory()
+    response = client.post(reverse("lightsoff:contacted", args=[shop.pk]), {"channel": "pigeon"})
+    assert response.status_code == 400
+    assert "Sélectionnez un choix valide" in response.content.decode()
+    assert not ContactAction.objects.exists()
+
+
+def test_actions_need_a_post(client):
+    shop = ShopFactory()
+    assert client.get(reverse("lightsoff:contacted", args=[shop.pk])).status_code == 405
+
+
+def test_actions_are_rate_limited(client, settings):
+    settings.LIGHTSOFF_RATE_LIMITS = {"action": (1, 3600)}
+    shop = ShopFactory()
+    url = reverse("lightsoff:contacted", args=[shop.pk])
+    assert client.post(url, {"channel": "phone"}).status_code == 302
+    assert client.post(url, {"channel": "phone"}).status_code == 429
+    assert ContactAction.objects.count() == 1
+
+
+def test_do_it_for_me_creates_one_task_for_volunteers(client):
+    shop = ShopFactory()
+    url = reverse("lightsoff:delegate", args=[shop.pk])
+    client.post(url)
+    client.post(url)
+    assert VolunteerContactTask.objects.filter(shop=shop, status="open").count() == 1
+    assert "Un bénévole de la réserve s'en occupe." in kit(client, shop)
+
+
+def test_two_dark_checks_resolve_the_shop(client):
+    shop = ShopFactory(status=Shop.Status.CONTACTED)
+    SightingFactory(shop=shop, seen_at=timezone.now() - datetime.timedelta(days=3))
+    url = reverse("lightsoff:check", args=[shop.pk])
+    client.post(url, {"lit": "0"})
+    client.post(url, {"lit": "0"})
+    shop.refresh_from_db()
+    assert shop.status == Shop.Status.RESOLVED
+
+
+def test_subscribing_sends_a_confirmation_and_nothing_else_before_it(
+    client, django_capture_on_commit_callbacks
+):
+    shop = ShopFactory(name="Opticien Lumière")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("lightsoff:subscribe", args=[shop.pk]), {"email": "Voisin@Example.org"})
+    subscription = ReporterSubscription.objects.get()
+    assert subscription.email == "voisin@example.org" and not subscription.is_active
+    [message] = mail.outbox
+    assert message.to == ["voisin@example.org"]
+    assert "Opticien Lumière" in message.subject
+    assert f"/lightsoff/subscriptions/{subscription.token}/confirm/" in message.body
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
+def test_the_confirmation_link_needs_a_post_so_mail_scanners_do_not_confirm(client):
+    subscription = ReporterSubscription.objects.create(shop=ShopFactory(), email="a@example.org")
+    url = reverse("lightsoff:subscription_confirm", args=[subscription.token])
+    assert client.get(url).status_code == 200
+    subscription.refresh_from_db()
+    assert subscription.confirmed_at is None
+    client.post(url)
+    subscription.refresh_from_db()
+    assert subscription.is_active
+
+
+def test_one_click_unsubscribe_works_without_a_csrf_token(client):
+    from django.test import Client
+
+    subscription = ReporterSubscription.objects.create(
+        shop=ShopFactory(), email="a@example.org", confirmed_at=timezone.now()
+    )
+    strict = Client(enforce_csrf_checks=True)
+    url = reverse("lightsoff:subscription_unsubscribe", args=[subscription.token])
+    assert strict.post(url, {"List-Unsubscribe": "One-Click"}).status_code == 200
+    subscription.refresh_from_db()
+    assert not subscription.is_active
+
+
+def test_a_shop_seen_dark_twice_tells_confirmed_subscribers_once(
+    client, django_capture_on_commit_callbacks
+):
+    shop = ShopFactory(status=Shop.Status.CONTACTED)
+    SightingFactory(shop=shop, seen_at=timezone.now() - datetime.timedelta(days=3))
+    ReporterSubscription.objects.create(
+        shop=shop, email="yes@example.org", confirmed_at=timezone.now()
+    )
+    ReporterSubscription.objects.create(shop=shop, email="unconfirmed@example.org")
+    url = reverse("lightsoff:check", args=[shop.pk])
+    for _ in range(3):
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(url, {"lit": "0"})
+    assert [m.to for m in mail.outbox] == [["yes@example.org"]]
+    assert "éteint la nuit" in mail.outbox[0].subject
+
+
+def test_notifying_twice_sends_nothing_more():
+    from lightsoff.tasks import notify_subscribers
+
+    shop = ShopFactory()
+    ReporterSubscription.objects.create(
+        shop=shop, email="yes@example.org", confirmed_at=timezone.now()
+    )
+    assert notify_subscribers(shop.pk, "contacted") == 1
+    assert notify_subscribers(shop.pk, "contacted") == 0
+    assert len(mail.outbox) == 1
+
+
+def test_the_letter_is_an_a4_page_with_the_shop_and_a_print_stylesheet(client):
+    shop = ShopFactory(name="Pharmacie du Parc")
+    response = client.get(reverse("lightsoff:letter", args=[shop.pk]))
+    page = response.content.decode()
+    assert "Pharmacie du Parc" in page
+    assert "lightsoff/letter.css" in page
+    assert "Objet : éclairage de votre vitrine la nuit" in page
