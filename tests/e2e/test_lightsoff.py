@@ -1,0 +1,129 @@
+"""LightsOff in a real Chromium, on a phone, at night in Paris (the issue's "done when")."""
+
+import base64
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from lightsoff import geo
+from lightsoff.models import ContactAction, Shop
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+BASTILLE = (48.853200, 2.369100)
+# A 1×1 PNG: the fake of the tile server, unreachable from here.
+TILE = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+)
+
+
+@pytest.fixture
+def phone(browser, browser_context_args):
+    context = browser.new_context(
+        **browser_context_args,
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        geolocation={"latitude": BASTILLE[0], "longitude": BASTILLE[1]},
+        permissions=["geolocation", "clipboard-read", "clipboard-write"],
+    )
+    tiles = []
+
+    def fake_tile(route):
+        tiles.append(route.request.url)
+        route.fulfill(status=200, content_type="image/png", body=TILE)
+
+    context.route(re.compile(r"^https://([a-z]\.)?tile\.openstreetmap\.org/.*"), fake_tile)
+    page = context.new_page()
+    page.errors = []
+    page.on("console", lambda msg: page.errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+    page.tiles = tiles
+    yield page
+    context.close()
+
+
+def open_map(page, url):
+    page.goto(url + "/lightsoff/")
+    # Located: the map moved to the street and loaded the shops there.
+    expect(page.locator("#lightsoff-map")).to_have_attribute("data-loaded-zoom", "17")
+
+
+def test_report_twice_open_the_kit_copy_a_message_and_see_the_colour_change(live_server, phone):
+    page = phone
+    open_map(page, live_server.url)
+    assert page.tiles, "the map asked for tiles"
+
+    # 1. A new shop, reported where the phone stands.
+    page.get_by_role("link", name="Signaler un commerce éclairé").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Signaler un commerce éclairé")
+    expect(page.locator("#id_latitude")).to_have_value(f"{BASTILLE[0]:.6f}")
+    expect(page.locator("#known-shops")).to_be_hidden()
+    page.get_by_label("Nom du commerce").fill("Boulangerie de la Nuit")
+    page.get_by_role("button", name="Envoyer le signalement").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Boulangerie de la Nuit")
+    shop = Shop.objects.get()
+
+    # The map shows it, red ("reported").
+    open_map(page, live_server.url)
+    pin = page.locator(f'.shop-pin[data-shop-id="{shop.pk}"]')
+    expect(pin).to_have_attribute("data-status", "reported")
+    reported_colour = pin.evaluate("el => getComputedStyle(el).backgroundColor")
+
+    # 2. Twenty metres away, the same shop is proposed: a sighting, not a duplicate.
+    lat, lng = geo.offset(*BASTILLE, north_m=12, east_m=16)
+    page.context.set_geolocation({"latitude": lat, "longitude": lng})
+    open_map(page, live_server.url)
+    page.get_by_role("link", name="Signaler un commerce éclairé").click()
+    known = page.locator("#known-shops")
+    expect(known).to_be_visible()
+    expect(page.get_by_role("group", name="Est-ce l'un de ceux-ci ?")).to_be_visible()
+    known.get_by_label(re.compile(r"Boulangerie de la Nuit — .*20 m")).check()
+    expect(page.get_by_label("Nom du commerce")).to_be_hidden()
+    page.get_by_role("button", name="Envoyer le signalement").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Boulangerie de la Nuit")
+    expect(page.get_by_text("Votre signalement a été ajouté à ce commerce")).to_be_visible()
+    assert Shop.objects.count() == 1
+    assert Shop.objects.get().sightings_count == 2
+
+    # 3. The kit: copy a ready message.
+    copy = page.locator('[data-copy-target="message-friendly-fr"]')
+    copy.click()
+    expect(copy).to_have_text("Copié !")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.startswith("Bonjour Boulangerie de la Nuit !")
+
+    # 4. "I did it".
+    page.get_by_label("Comment avez-vous contacté le commerce ?").select_option("sms")
+    page.get_by_role("button", name="Je l'ai fait").click()
+    expect(page.get_by_text("Merci ! Votre action est enregistrée.")).to_be_visible()
+    expect(page.get_by_test_id("shop-status")).to_have_text("Contacté")
+    assert ContactAction.objects.get().channel == "sms"
+
+    # 5. Back on the map, the shop changed colour.
+    open_map(page, live_server.url)
+    pin = page.locator(f'.shop-pin[data-shop-id="{shop.pk}"]')
+    expect(pin).to_have_attribute("data-status", "contacted")
+    assert pin.evaluate("el => getComputedStyle(el).backgroundColor") != reported_colour
+
+    assert page.errors == []
+
+
+def test_without_geolocation_the_map_opens_on_france(live_server, browser, browser_context_args):
+    context = browser.new_context(**browser_context_args, viewport={"width": 390, "height": 844})
+    context.route(
+        re.compile(r"^https://([a-z]\.)?tile\.openstreetmap\.org/.*"),
+        lambda route: route.fulfill(status=200, content_type="image/png", body=TILE),
+    )
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(live_server.url + "/lightsoff/")
+    expect(page.locator("#lightsoff-map")).to_have_attribute("data-loaded-zoom", "6")
+    expect(page.locator("#map-status")).to_contain_text("Position indisponible")
+    expect(page.get_by_text("Légende")).to_be_attached()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert errors == []
+    context.close()
