@@ -554,7 +554,11 @@ def record_response(alert, *, accept, now=None):
     now = now or timezone.now()
     with transaction.atomic():
         mobilization = Mobilization.objects.select_for_update().get(pk=alert.mobilization_id)
-        alert = Alert.objects.select_for_update().select_related("volunteer").get(pk=alert.pk)
+        alert = (
+            Alert.objects.select_for_update(of=("self",))
+            .select_related("volunteer")
+            .get(pk=alert.pk)
+        )
         accepted = Alert.objects.filter(
             mobilization=mobilization, response=Alert.Response.ACCEPTED
         ).exclude(pk=alert.pk)
@@ -623,7 +627,7 @@ def _mark_filled(mobilization, now):
 
 def _give_place_to_wait_list(mobilization, now):
     first = (
-        Alert.objects.select_for_update()
+        Alert.objects.select_for_update(of=("self",))
         .select_related("volunteer")
         .filter(mobilization=mobilization, response=Alert.Response.WAITLISTED)
         .order_by("responded_at", "pk")
