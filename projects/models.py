@@ -141,7 +141,6 @@ class Project(models.Model):
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["status", "theme", "-created_at"]),
-            models.Index(fields=["status", "-opened_at"]),
         ]
 
     def __str__(self):
