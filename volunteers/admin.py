@@ -1,13 +1,13 @@
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.db.models import Count, Q
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .exports import directory_csv_response
 from .models import Availability, Profile, ProfileSkill, Skill, User
+from .selectors import with_participation
 
 
 @admin.register(User)
@@ -92,8 +92,8 @@ class ProfileAdmin(admin.ModelAdmin):
         "status",
         "crisis_opt_in",
         "employer",
-        "projects_count",
-        "callups_count",
+        "projects",
+        "callups",
     ]
     list_filter = [
         "status",
@@ -144,28 +144,19 @@ class ProfileAdmin(admin.ModelAdmin):
     list_per_page = 50
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                projects_total=Count("user__memberships__project", distinct=True),
-                callups_total=Count(
-                    "user__alerts", filter=Q(user__alerts__response="accepted"), distinct=True
-                ),
-            )
-        )
+        return with_participation(super().get_queryset(request))
 
     @admin.display(description=_("e-mail"), ordering="user__email")
     def email(self, obj):
         return obj.user.email
 
-    @admin.display(description=_("projects"), ordering="projects_total")
-    def projects_count(self, obj):
-        return obj.projects_total
+    @admin.display(description=_("projects"), ordering="projects_count")
+    def projects(self, obj):
+        return obj.projects_count
 
-    @admin.display(description=_("call-ups"), ordering="callups_total")
-    def callups_count(self, obj):
-        return obj.callups_total
+    @admin.display(description=_("call-ups"), ordering="callups_count")
+    def callups(self, obj):
+        return obj.callups_count
 
     @admin.action(description=_("Export the selected volunteers (CSV)"))
     def export_csv(self, request, queryset):

@@ -275,10 +275,22 @@ class AvailabilityForm(forms.ModelForm):
 
 
 SkillFormSet = inlineformset_factory(
-    Profile, ProfileSkill, form=ProfileSkillForm, extra=1, can_delete=True, max_num=40
+    Profile,
+    ProfileSkill,
+    form=ProfileSkillForm,
+    extra=1,
+    can_delete=True,
+    max_num=40,
+    absolute_max=60,
 )
 AvailabilityFormSet = inlineformset_factory(
-    Profile, Availability, form=AvailabilityForm, extra=1, can_delete=True, max_num=40
+    Profile,
+    Availability,
+    form=AvailabilityForm,
+    extra=1,
+    can_delete=True,
+    max_num=40,
+    absolute_max=60,
 )
 
 

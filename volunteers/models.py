@@ -238,6 +238,8 @@ class Profile(models.Model):
         indexes = [
             models.Index(fields=["status", "crisis_opt_in", "region"]),
             models.Index(fields=["departement"]),
+            # The coordinators' directory is sorted by name, a page at a time.
+            models.Index(fields=["display_name", "id"], name="profile_directory_order"),
         ]
 
     def __str__(self):

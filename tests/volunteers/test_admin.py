@@ -33,7 +33,7 @@ def test_the_profile_list_shows_participation_counts(
         response = client.get(url, {"q": "Busy"})
     assert response.status_code == 200
     row = response.context["cl"].result_list[0]
-    assert (row.projects_total, row.callups_total) == (2, 1)
+    assert (row.projects_count, row.callups_count) == (2, 1)
 
 
 @pytest.mark.parametrize(
