@@ -5,7 +5,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import services
+from . import cells, services
 from .models import (
     ContactAction,
     ReporterSubscription,
@@ -104,12 +104,17 @@ class ShopAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Hide the selected shops from the public"), permissions=["change"])
     def hide(self, request, queryset):
+        positions = list(queryset.values_list("latitude", "longitude"))
         count = queryset.update(is_hidden=True)
+        cells.refresh_positions(positions)
         self.message_user(request, _("%(count)d shops hidden.") % {"count": count})
 
     @admin.action(description=_("Show the selected shops again"), permissions=["change"])
     def unhide(self, request, queryset):
-        count = queryset.filter(merged_into__isnull=True).update(is_hidden=False)
+        queryset = queryset.filter(merged_into__isnull=True)
+        positions = list(queryset.values_list("latitude", "longitude"))
+        count = queryset.update(is_hidden=False)
+        cells.refresh_positions(positions)
         self.message_user(request, _("%(count)d shops shown again.") % {"count": count})
 
 

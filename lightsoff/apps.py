@@ -7,11 +7,13 @@ class LightsOffConfig(AppConfig):
     verbose_name = _("LightsOff")
 
     def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
         from reserve.home import register_count
         from volunteers.privacy import register_eraser, register_exporter
         from volunteers.space import register_section
 
-        from . import privacy
+        from . import cells, privacy
         from .models import Shop
 
         register_count(
@@ -19,6 +21,10 @@ class LightsOffConfig(AppConfig):
             _("lit shops reported"),
             lambda: Shop.objects.reported().count(),
             order=40,
+        )
+        post_save.connect(cells.on_shop_saved, sender=Shop, dispatch_uid="lightsoff-cells-save")
+        post_delete.connect(
+            cells.on_shop_deleted, sender=Shop, dispatch_uid="lightsoff-cells-delete"
         )
         register_exporter("lightsoff", privacy.export)
         register_eraser("lightsoff", privacy.erase)

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from . import cells
 from .models import Shop, Sighting
 
 # (city, postcode, latitude, longitude, weight): Paris first, then the big cities, so
@@ -119,4 +120,6 @@ def seed(options, stdout):
             ],
             batch_size=batch,
         )
+    # bulk_create skips save(): recount the map's cells once, from the shops.
+    cells.rebuild()
     stdout.write(f"Shops: {len(new)} created ({Shop.objects.count()} in all).\n")

@@ -81,6 +81,16 @@ class Shop(models.Model):
     def get_absolute_url(self):
         return reverse("lightsoff:shop", kwargs={"pk": self.pk})
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # Where the shop was when loaded: moving it changes two map cells (cells.py).
+        instance._loaded_position = (
+            instance.__dict__.get("latitude"),
+            instance.__dict__.get("longitude"),
+        )
+        return instance
+
 
 class Sighting(models.Model):
     shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="sightings")
@@ -229,3 +239,30 @@ class Round(models.Model):
 
     def __str__(self):
         return f"{self.planned_for} ({self.radius_m} m)"
+
+
+class ShopCell(models.Model):
+    """Reported shops counted per fine grid cell and status (see lightsoff/cells.py).
+
+    The map's clusters add these up instead of scanning the shops, so a whole-France
+    view costs the number of non-empty cells, not the number of shops. Derived data:
+    rebuilt from the shops at any time by `cells.rebuild()`.
+    """
+
+    cx = models.IntegerField()
+    cy = models.IntegerField()
+    status = models.CharField(max_length=10, choices=Shop.Status.choices)
+    count = models.PositiveIntegerField()
+    sum_lat = models.FloatField()
+    sum_lng = models.FloatField()
+
+    class Meta:
+        verbose_name = _("map cell")
+        verbose_name_plural = _("map cells")
+        constraints = [
+            models.UniqueConstraint(fields=["cx", "cy", "status"], name="lightsoff_one_cell_row")
+        ]
+        indexes = [models.Index(fields=["cy", "cx"])]
+
+    def __str__(self):
+        return f"{self.cx},{self.cy} {self.status}: {self.count}"

@@ -7,7 +7,7 @@ from django.db.models import Avg, Count, F, FloatField, Q
 from django.db.models.functions import Cast, Floor, TruncMonth
 from django.utils import timezone
 
-from . import constants, geo
+from . import cells, constants, geo
 from .models import ContactAction, Shop, Sighting, VolunteerContactTask
 
 # A report this close to a known shop of the same name is a sighting of that shop.
@@ -15,7 +15,7 @@ SAME_SHOP_RADIUS_M = 30
 # "Is it one of these?": the known shops listed around the pin.
 NEARBY_RADIUS_M = 50
 # In "points" mode, past this many shops in view the server clusters anyway.
-MAX_POINTS = 1500
+MAX_POINTS = 400
 
 
 def nearby_shops(lat, lng, radius_m=NEARBY_RADIUS_M):
@@ -48,8 +48,9 @@ def _point(lng, lat, properties):
 
 def shops_geojson(bbox, zoom):
     """The map layer for a view: a FeatureCollection of shops (zoomed in) or of grid
-    clusters computed in SQL (zoomed out), so that the payload is bounded by the number
-    of cells on screen, not by the number of shops."""
+    clusters summed in SQL from the pre-aggregated cells (zoomed out, see cells.py), so
+    that both the payload and the work are bounded by the cells in view, not by the
+    number of shops."""
     shops = Shop.objects.reported().in_bbox(bbox)
     if zoom >= geo.POINTS_FROM_ZOOM:
         rows = list(
@@ -74,7 +75,25 @@ def shops_geojson(bbox, zoom):
                     for r in rows
                 ],
             }
-    return {"type": "FeatureCollection", "features": _clusters(shops, zoom)}
+    # Zoomed in on a very dense street, its few thousand rows are clustered directly.
+    found = cells.clusters(bbox, zoom) if zoom <= cells.CELL_ZOOM else _clusters(shops, zoom)
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            _point(
+                lng,
+                lat,
+                {
+                    "cluster": True,
+                    "count": count,
+                    # The colour of the cluster: its most frequent status.
+                    "status": max(statuses, key=statuses.get),
+                    "statuses": statuses,
+                },
+            )
+            for lat, lng, count, statuses in found
+        ],
+    }
 
 
 def _clusters(shops, zoom):
@@ -93,23 +112,11 @@ def _clusters(shops, zoom):
         )
         .order_by()
     )
-    features = []
+    found = []
     for row in rows:
         counts = {s: row[f"n_{s}"] for s in statuses if row[f"n_{s}"]}
-        features.append(
-            _point(
-                row["lng"],
-                row["lat"],
-                {
-                    "cluster": True,
-                    "count": row["n"],
-                    # The colour of the cluster: its most frequent status.
-                    "status": max(counts, key=counts.get),
-                    "statuses": counts,
-                },
-            )
-        )
-    return features
+        found.append((row["lat"], row["lng"], row["n"], counts))
+    return found
 
 
 # --- The kit ----------

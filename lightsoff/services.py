@@ -15,7 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import geo
+from . import cells, geo
 from .models import ContactAction, ReporterSubscription, Shop, Sighting, VolunteerContactTask
 from .selectors import SAME_SHOP_RADIUS_M, nearby_shops
 
@@ -344,6 +344,7 @@ def merge_shops(*, target, duplicates):
                 subscription.shop = target
                 subscription.save(update_fields=["shop"])
         Shop.objects.filter(pk__in=ids).update(is_hidden=True, merged_into=target)
+        cells.refresh_positions((other.latitude, other.longitude) for other in others)
         for other in others:
             for field in (
                 "address",
