@@ -3,10 +3,11 @@
 import random
 
 from django.utils import timezone
+from django.utils.text import slugify
 
 from volunteers.models import Skill, User
 
-from .models import Need, Partner, Project, Qualification
+from .models import RESERVED_SLUGS, Need, Partner, Project, Qualification
 
 FIRST_CHALLENGES = [
     {
@@ -101,19 +102,43 @@ def seed(options, stdout):
         Project.Status.IN_PROGRESS,
         Project.Status.DELIVERED,
     ]
+    # Bulk inserts (10,000 projects take seconds): slugs are set here, unique by title.
+    taken = set(Project.objects.values_list("slug", flat=True))
+    now = timezone.now()
+    batch = []
     for title, theme, skill_slug in new_projects:
-        project = Project.objects.create(
-            title=title,
-            pitch=f"{title} : un outil simple, construit en un mois.",
-            problem="Un besoin identifié avec des agents publics, sans outil adapté aujourd'hui.",
-            theme=theme,
-            status=rng.choice(statuses),
-            expected_weeks=rng.choice([3, 4, 6, 8]),
-            remote=rng.random() < 0.8,
-            opened_at=timezone.now(),
+        slug = slugify(title)[:140] or "projet"
+        base, n = slug, 2
+        while slug in taken or slug in RESERVED_SLUGS:
+            slug, n = f"{base}-{n}", n + 1
+        taken.add(slug)
+        status = rng.choice(statuses)
+        batch.append(
+            (
+                Project(
+                    title=title,
+                    slug=slug,
+                    pitch=f"{title} : un outil simple, construit en un mois.",
+                    problem=(
+                        "Un besoin identifié avec des agents publics, sans outil adapté "
+                        "aujourd'hui."
+                    ),
+                    theme=theme,
+                    status=status,
+                    expected_weeks=rng.choice([3, 4, 6, 8]),
+                    remote=rng.random() < 0.8,
+                    opened_at=None if status == Project.Status.IDEA else now,
+                ),
+                skill_slug,
+            )
         )
-        Need.objects.create(
-            project=project, skill=skills[skill_slug], hours_per_week=rng.choice([4, 8, 15])
-        )
-        created += 1
+    Project.objects.bulk_create([project for project, _slug in batch], batch_size=2000)
+    Need.objects.bulk_create(
+        [
+            Need(project=project, skill=skills[skill_slug], hours_per_week=rng.choice([4, 8, 15]))
+            for project, skill_slug in batch
+        ],
+        batch_size=5000,
+    )
+    created += len(batch)
     stdout.write(f"Projects: {created} created ({Project.objects.count()} in all).\n")

@@ -28,7 +28,7 @@ def _public_name(user):
 
 
 # --- Backlog ----------------------------------------------------------------------------
-def _backlog_response(request, params, save_form=None, status=200):
+def _backlog_response(request, params, save_form=None):
     backlog = selectors.backlog(params, user=request.user, page_number=params.get("page"))
     query = services.clean_query(params)
     return render(
@@ -42,7 +42,6 @@ def _backlog_response(request, params, save_form=None, status=200):
             "query": query,
             "save_form": save_form or SavedSearchForm(),
         },
-        status=status,
     )
 
 
@@ -57,7 +56,7 @@ def save_search(request):
     params = QueryDict(request.POST.get("query", ""))
     form = SavedSearchForm(request.POST)
     if not form.is_valid():
-        return _backlog_response(request, params, save_form=form, status=400)
+        return _backlog_response(request, params, save_form=form)
     services.save_search(
         user=request.user,
         params=params,
@@ -140,7 +139,6 @@ def apply(request, slug, need_id):
         request,
         "projects/apply.html",
         {"need": need, "project": need.project, "form": form},
-        status=400 if form.errors else 200,
     )
 
 
@@ -171,9 +169,7 @@ def propose(request):
             _("Thank you! A coordinator will get back to you to qualify the idea."),
         )
         return redirect(project)
-    return render(
-        request, "projects/propose.html", {"form": form}, status=400 if form.errors else 200
-    )
+    return render(request, "projects/propose.html", {"form": form})
 
 
 # --- The lead's space ------------------------------------------------------------------------
@@ -206,7 +202,6 @@ def _manage_response(request, project, *, edit_form=None, need_form=None, decisi
             ],
             "team": [(m, _public_name(m.volunteer)) for m in team],
         },
-        status=400 if any([edit_form, need_form, decision]) else 200,
     )
 
 
@@ -238,7 +233,6 @@ def edit_need(request, slug, pk=None):
         request,
         "projects/need_form.html",
         {"project": project, "form": form, "need": need},
-        status=400 if form.errors else 200,
     )
 
 
