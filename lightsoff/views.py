@@ -323,7 +323,8 @@ def api_shops(request):
         json.dumps(data, separators=(",", ":"), ensure_ascii=False),
         content_type="application/geo+json",
     )
-    response["Cache-Control"] = "public, max-age=30"
+    # Revalidated each time: someone who just logged "I did it" sees the new colour.
+    response["Cache-Control"] = "no-cache"
     return response
 
 
@@ -338,6 +339,8 @@ def _point_from_query(request):
 @require_GET
 def api_nearby(request):
     """The known shops within ~50 m of a point ("is it one of these?")."""
+    if is_limited(request, "api"):
+        return _too_many(request, json=True)
     point = _point_from_query(request)
     if point is None:
         return _json_error(_("Give lat and lng within the valid ranges."))

@@ -239,7 +239,6 @@ function report() {
     moved();
   }
 
-  list.addEventListener("change", (event) => chooseKnown(event.target.value));
   fieldset.addEventListener("change", (event) => {
     if (event.target.name === "known_shop_choice") chooseKnown(event.target.value);
   });

@@ -1,0 +1,41 @@
+"""The map and report pages: our own scripts only, data through json_script."""
+
+import json
+import re
+
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("url_name", ["lightsoff:index", "lightsoff:report"])
+def test_the_map_pages_load_leaflet_and_map_js_from_our_static_files(client, url_name):
+    response = client.get(reverse(url_name))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert '<script src="/static/leaflet/leaflet.js" defer></script>' in page
+    assert '<script type="module" src="/static/lightsoff/map.js"></script>' in page
+    inline = re.findall(r"<script(?![^>]*\bsrc=)([^>]*)>", page)
+    assert all('type="application/json"' in attrs for attrs in inline), inline
+    assert "unpkg" not in page and "cdn" not in page.lower()
+    assert "script-src 'self'" in response["Content-Security-Policy"]
+
+
+def test_the_map_reads_its_tiles_and_urls_from_the_page(client, settings):
+    settings.LEAFLET_CONFIG = {
+        **settings.LEAFLET_CONFIG,
+        "TILES": "https://tiles.example/{z}/{x}/{y}.png",
+    }
+    page = client.get(reverse("lightsoff:index")).content.decode()
+    config = json.loads(
+        re.search(r'id="lightsoff-config" type="application/json">(.*?)</script>', page).group(1)
+    )
+    assert config["tiles"] == "https://tiles.example/{z}/{x}/{y}.png"
+    assert config["api"] == "/lightsoff/api/shops.geojson"
+    assert config["reverse"] == ""  # no geocoder configured
+
+
+def test_the_api_is_revalidated_so_a_new_colour_shows_at_once(client):
+    response = client.get(reverse("lightsoff:api_shops"), {"bbox": "2,48,3,49", "zoom": 10})
+    assert response["Cache-Control"] == "no-cache"
