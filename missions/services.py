@@ -8,15 +8,18 @@ alert of its claim:
 
 1. writes `handed_over_at` (committed), only if the row is still its claim;
 2. hands the message to the mail server (or SMS provider);
-3. marks the row sent (or failed / back to pending on an error).
+3. marks the row sent (in small batches: a confirmed row still "sending" is handed
+   over, so it can never be sent twice), or failed, or back to pending on an error.
 
 If the worker dies, the beat sweep finds rows left "sending" longer than
 ALERT_CLAIM_TIMEOUT_SECONDS. Rows never handed over were certainly not sent: they go
 back to pending and another worker sends them. A row handed over but not confirmed
 (the worker died between 1 and 3) may have reached the volunteer: it is NOT sent again;
-it is marked sent with a note "delivery not confirmed" for the coordinator. We chose
+it is marked sent with a note "delivery not confirmed" for the coordinator. (The
+marks are committed asynchronously on PostgreSQL, see _asynchronous_commits: a dead
+worker loses none; only a crash of the database server itself could.) We chose
 at-most-once because a second alert in a crisis is the failure volunteers complain
-about, while one unconfirmed alert out of a chunk (one per dead worker at most) is
+about, while the one message really in doubt (the one in flight when a worker dies) is
 visible to the coordinator, who can reach that volunteer directly.
 """
 
@@ -25,15 +28,17 @@ import logging
 import math
 import smtplib
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from reserve.sms import SMSError, get_sms_backend
@@ -296,11 +301,30 @@ def send_claimed_alerts(*, claim_token):
         return result
     emails = [a for a in alerts if a.channel == Alert.Channel.EMAIL]
     texts = [a for a in alerts if a.channel == Alert.Channel.SMS]
-    if emails:
-        _send_email_chunk(emails, claim_token, result)
-    if texts:
-        _send_sms_chunk(texts, claim_token, result)
+    with _asynchronous_commits():
+        if emails:
+            _send_email_chunk(emails, claim_token, result)
+        if texts:
+            _send_sms_chunk(texts, claim_token, result)
     return result
+
+
+@contextmanager
+def _asynchronous_commits():
+    """The per-message marks commit without waiting for the WAL flush (PostgreSQL's
+    synchronous_commit=off): each mark is visible to every other session at once, so a
+    dead worker loses nothing; only a crash of PostgreSQL itself could lose the last
+    fraction of a second of marks. That saves one disk flush per message (~3 ms here)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO OFF")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET synchronous_commit")
 
 
 def _hand_over(alert, claim_token):
@@ -312,10 +336,11 @@ def _hand_over(alert, claim_token):
     )
 
 
-def _mark_sent(alert, claim_token):
-    Alert.objects.filter(pk=alert.pk, claim_token=claim_token).update(
-        status=Alert.Status.SENT, sent_at=timezone.now(), last_error=""
-    )
+def _mark_sent(alert_ids, claim_token):
+    if alert_ids:
+        Alert.objects.filter(pk__in=alert_ids, claim_token=claim_token).update(
+            status=Alert.Status.SENT, sent_at=timezone.now(), last_error=""
+        )
 
 
 def _mark_failed(alert, claim_token, error):
@@ -324,14 +349,21 @@ def _mark_failed(alert, claim_token, error):
     )
 
 
+MARK_SENT_EVERY = 20
+
+
 def _send_email_chunk(alerts, claim_token, result):
+    """One connection for the chunk. Each message is handed over (committed) before it
+    leaves; confirmations are written in small batches, since a confirmed message whose
+    row is still "sending" is handed over and therefore never sent again."""
     messages = []
+    rendered = {}
     for alert in alerts:
         if alert.volunteer is None:
             _mark_failed(alert, claim_token, "The volunteer's account was deleted.")
             result.failed += 1
             continue
-        messages.append((alert, build_alert_email(alert)))
+        messages.append((alert, build_alert_email(alert, rendered=rendered)))
     if not messages:
         return
     connection = get_connection(fail_silently=False)
@@ -339,14 +371,9 @@ def _send_email_chunk(alerts, claim_token, result):
         connection.open()
     except (OSError, smtplib.SMTPException) as exc:
         error = f"Mail server unreachable: {exc!r}"
-        released, failed, retry_in = _release(
-            [a for a, _m in messages], claim_token, error, timezone.now()
-        )
-        result.released += released
-        result.failed += failed
-        result.retry_in = retry_in
-        result.errors.append(error)
+        _give_back([a for a, _m in messages], claim_token, error, result)
         return
+    confirmed = []
     try:
         for index, (alert, message) in enumerate(messages):
             if not _hand_over(alert, claim_token):
@@ -360,20 +387,29 @@ def _send_email_chunk(alerts, claim_token, result):
                     result.failed += 1
                     continue
                 # The connection is unusable: give this one and the rest back.
-                rest = [a for a, _m in messages[index:]]
-                released, failed, retry_in = _release(rest, claim_token, error, timezone.now())
-                result.released += released
-                result.failed += failed
-                result.retry_in = retry_in
-                result.errors.append(error)
+                _mark_sent(confirmed, claim_token)
+                confirmed = []
+                _give_back([a for a, _m in messages[index:]], claim_token, error, result)
                 return
-            _mark_sent(alert, claim_token)
+            confirmed.append(alert.pk)
             result.sent += 1
+            if len(confirmed) >= MARK_SENT_EVERY:
+                _mark_sent(confirmed, claim_token)
+                confirmed = []
     finally:
+        _mark_sent(confirmed, claim_token)
         try:
             connection.close()
         except (OSError, smtplib.SMTPException):
             logger.info("Mail connection closed uncleanly.", exc_info=True)
+
+
+def _give_back(alerts, claim_token, error, result):
+    released, failed, retry_in = _release(alerts, claim_token, error, timezone.now())
+    result.released += released
+    result.failed += failed
+    result.retry_in = retry_in
+    result.errors.append(error)
 
 
 def _send_sms_chunk(alerts, claim_token, result):
@@ -399,15 +435,9 @@ def _send_sms_chunk(alerts, claim_token, result):
                 _mark_failed(alert, claim_token, str(exc))
                 result.failed += 1
                 continue
-            released, failed, retry_in = _release(
-                alerts[index:], claim_token, str(exc), timezone.now()
-            )
-            result.released += released
-            result.failed += failed
-            result.retry_in = retry_in
-            result.errors.append(str(exc))
+            _give_back(alerts[index:], claim_token, str(exc), result)
             return
-        _mark_sent(alert, claim_token)
+        _mark_sent([alert.pk], claim_token)
         result.sent += 1
 
 
@@ -439,6 +469,12 @@ def sweep_alerts(*, now=None):
         .distinct()
     )
     enqueued = [pk for pk in set(due) if enqueue_sending(pk, alerts=None)]
+    # Follow-ups whose enqueueing failed (broker down) are still pending after a minute.
+    stuck = FollowUp.objects.filter(
+        status=FollowUp.Status.PENDING, created_at__lt=now - datetime.timedelta(minutes=1)
+    ).values_list("pk", flat=True)
+    for follow_up_id in stuck:
+        enqueue_follow_up(follow_up_id)
     return {"recovered": recovered, "unconfirmed": unconfirmed, "enqueued": enqueued}
 
 
@@ -495,29 +531,44 @@ def opt_out_url(alert):
     return settings.SITE_URL + reverse("missions:opt_out", args=[alert.token])
 
 
-def build_alert_email(alert):
+RESPOND_MARK, OPT_OUT_MARK = "@@respond-url@@", "@@opt-out-url@@"
+
+
+def build_alert_email(alert, *, rendered=None):
     """The call-up e-mail, in the volunteer's language: plain text and HTML, with a
-    one-click List-Unsubscribe (RFC 8058) that stops crisis call-ups."""
+    one-click List-Unsubscribe (RFC 8058) that stops crisis call-ups.
+
+    `rendered` (a dict) caches the templates per call-up and language within a chunk;
+    only the two personal links differ from one volunteer to the next."""
     volunteer = alert.volunteer
-    with translation.override(volunteer.language or settings.LANGUAGE_CODE):
-        context = {
-            "alert": alert,
-            "mobilization": alert.mobilization,
-            "crisis": alert.mobilization.crisis,
-            "volunteer": volunteer,
-            "respond_url": respond_url(alert),
-            "opt_out_url": opt_out_url(alert),
-            "site_url": settings.SITE_URL,
-        }
-        subject = _("Call-up: %(title)s") % {"title": alert.mobilization.title}
-        text = render_to_string("missions/email/callup.txt", context)
-        html = render_to_string("missions/email/callup.html", context)
+    language = volunteer.language or settings.LANGUAGE_CODE
+    key = (alert.mobilization_id, language)
+    rendered = {} if rendered is None else rendered
+    if key not in rendered:
+        with translation.override(language):
+            context = {
+                "mobilization": alert.mobilization,
+                "crisis": alert.mobilization.crisis,
+                "respond_url": RESPOND_MARK,
+                "opt_out_url": OPT_OUT_MARK,
+                "site_url": settings.SITE_URL,
+            }
+            rendered[key] = (
+                _("Call-up: %(title)s") % {"title": alert.mobilization.title},
+                render_to_string("missions/email/callup.txt", context),
+                render_to_string("missions/email/callup.html", context),
+            )
+    subject, text, html = rendered[key]
+    links = {RESPOND_MARK: respond_url(alert), OPT_OUT_MARK: opt_out_url(alert)}
+    for mark, url in links.items():
+        text = text.replace(mark, url)
+        html = html.replace(mark, escape(url))
     message = EmailMultiAlternatives(
         subject,
         text,
         to=[volunteer.email],
         headers={
-            "List-Unsubscribe": f"<{context['opt_out_url']}>",
+            "List-Unsubscribe": f"<{links[OPT_OUT_MARK]}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             "Auto-Submitted": "auto-generated",
         },

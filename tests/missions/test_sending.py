@@ -188,3 +188,18 @@ def test_volunteers_who_chose_sms_get_a_short_text_with_their_link(settings):
         }
     ]
     assert len(mail.outbox) == 0
+
+
+def test_the_sweep_sends_a_follow_up_left_pending_by_a_broker_outage():
+    from missions.models import FollowUp
+
+    mobilization, (volunteer,) = launched()
+    Alert.objects.update(response=Alert.Response.ACCEPTED)
+    mail.outbox.clear()
+    follow_up = FollowUp.objects.create(
+        mobilization=mobilization, audience="accepted", subject="Rendez-vous", body="8 h"
+    )
+    sweep_alerts(now=timezone.now() + datetime.timedelta(minutes=2))
+    follow_up.refresh_from_db()
+    assert follow_up.status == FollowUp.Status.SENT
+    assert [m.to for m in mail.outbox] == [[volunteer.email]]

@@ -1,0 +1,82 @@
+"""reserve.sms: the HTTP provider client against a local fake provider."""
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from reserve import sms
+from tests.conftest import free_port
+
+
+class FakeProvider(BaseHTTPRequestHandler):
+    """Answers like an SMS API: 201 with an id, 400 for a bad number, 503 when asked."""
+
+    received = []
+    answer_status = 201
+
+    def do_POST(self):  # noqa: N802 - http.server's naming
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        FakeProvider.received.append({"auth": self.headers["Authorization"], **body})
+        status = FakeProvider.answer_status
+        if not body["to"].startswith("+"):
+            status = 400
+        payload = {"id": "msg-1"} if status < 300 else {"error": "refused"}
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(json.dumps(payload).encode())
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def provider():
+    FakeProvider.received = []
+    FakeProvider.answer_status = 201
+    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeProvider)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/v1/sms"
+    server.shutdown()
+
+
+def test_the_http_backend_posts_the_message_with_the_key(provider):
+    backend = sms.HttpApiBackend(url=provider, api_key="secret", sender="Reserve")
+    assert backend.send("+33612345678", "Mobilisation") == "msg-1"
+    assert FakeProvider.received == [
+        {"auth": "Bearer secret", "from": "Reserve", "to": "+33612345678", "text": "Mobilisation"}
+    ]
+
+
+def test_a_refused_number_is_a_permanent_error(provider):
+    backend = sms.HttpApiBackend(url=provider, api_key="secret")
+    with pytest.raises(sms.SMSError) as error:
+        backend.send("0612345678", "Mobilisation")
+    assert error.value.transient is False
+    assert "400" in str(error.value)
+
+
+def test_a_provider_outage_is_a_transient_error(provider):
+    FakeProvider.answer_status = 503
+    with pytest.raises(sms.SMSError) as error:
+        sms.HttpApiBackend(url=provider, api_key="k").send("+33612345678", "x")
+    assert error.value.transient is True
+
+
+def test_an_unreachable_provider_is_a_transient_error():
+    backend = sms.HttpApiBackend(url=f"http://127.0.0.1:{free_port()}/sms", api_key="k")
+    with pytest.raises(sms.SMSError) as error:
+        backend.send("+33612345678", "x")
+    assert error.value.transient is True
+
+
+def test_the_backend_is_chosen_by_setting(settings, provider):
+    settings.SMS_BACKEND = "memory"
+    assert isinstance(sms.get_sms_backend(), sms.MemoryBackend)
+    settings.SMS_BACKEND = "console"
+    assert isinstance(sms.get_sms_backend(), sms.ConsoleBackend)
+    settings.SMS_BACKEND, settings.SMS_API_URL = "reserve.sms.HttpApiBackend", provider
+    assert isinstance(sms.get_sms_backend(), sms.HttpApiBackend)
