@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -160,16 +161,25 @@ class ProjectAdmin(admin.ModelAdmin):
         return obj.open_needs_count
 
     def save_model(self, request, obj, form, change):
-        # A status changed in the form goes through the service (it dates the opening).
-        new_status = obj.status
+        # A status set in the form goes through the service once the inlines are saved
+        # (save_related), since opening needs the qualification filled in the same form.
+        request._projects_new_status = obj.status
         if change and "status" in form.changed_data:
             obj.status = form.initial["status"]
+        elif not change:
+            obj.status = Project.Status.IDEA
         super().save_model(request, obj, form, change)
-        if change and "status" in form.changed_data:
-            services.change_status(project=obj, status=new_status, by=request.user)
-            obj.refresh_from_db()
-        elif not change and obj.status == Project.Status.OPEN and obj.opened_at is None:
-            services.change_status(project=obj, status=obj.status, by=request.user)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        project, status = form.instance, request._projects_new_status
+        if status == project.status:
+            return
+        try:
+            services.change_status(project=project, status=status, by=request.user)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+        project.refresh_from_db()
 
     def save_formset(self, request, form, formset, change):
         instances = formset.save(commit=False)
@@ -185,13 +195,18 @@ class ProjectAdmin(admin.ModelAdmin):
     def _confirm(self, request, queryset, *, form, title, action, apply):
         """Show a confirmation page with `form`; on "confirm", apply it to each project."""
         if request.POST.get("confirm") and form.is_valid():
+            done = 0
             for project in queryset:
-                apply(project, form.cleaned_data)
+                try:
+                    apply(project, form.cleaned_data)
+                except ValidationError as error:
+                    self.message_user(request, " ".join(error.messages), messages.ERROR)
+                else:
+                    done += 1
             self.message_user(
                 request,
-                ngettext("%(n)d project updated.", "%(n)d projects updated.", queryset.count())
-                % {"n": queryset.count()},
-                messages.SUCCESS,
+                ngettext("%(n)d project updated.", "%(n)d projects updated.", done) % {"n": done},
+                messages.SUCCESS if done else messages.WARNING,
             )
             return None
         return TemplateResponse(

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from volunteers.models import COORDINATORS_GROUP, User
 
 from .filters import ProjectFilter
-from .models import Application, Membership, Need, Project, SavedSearch, Update
+from .models import Application, Membership, Need, Project, Qualification, SavedSearch, Update
 
 logger = logging.getLogger(__name__)
 
@@ -127,11 +127,29 @@ def notify_coordinators_of_idea(project_id):
 
 
 # --- Status (coordinators) -----------------------------------------------------------------
+class NotQualified(ValidationError):
+    """A project opens to volunteers only once qualified ("go") by a coordinator."""
+
+
 @transaction.atomic
 def change_status(*, project, status, by=None):
     """Move a project to `status`; the first opening to volunteers is dated (the feed and
-    the saved-search digests use it), and so is a hand-over."""
+    the saved-search digests use it), and so is a hand-over.
+
+    Raises NotQualified when opening a project whose qualification is not "go".
+    """
     project = Project.objects.select_for_update().get(pk=project.pk)
+    if (
+        status == Project.Status.OPEN
+        and project.status != Project.Status.OPEN
+        and not Qualification.objects.filter(
+            project=project, decision=Qualification.Decision.GO
+        ).exists()
+    ):
+        raise NotQualified(
+            _("“%(title)s” opens to volunteers once its qualification gives the go-ahead.")
+            % {"title": project.title}
+        )
     project.status = status
     fields = ["status", "updated_at"]
     now = timezone.now()

@@ -40,6 +40,7 @@ def test_the_changelist_filters_by_status_and_qualification_in_few_queries(
 
 def test_changing_status_asks_for_confirmation_then_dates_the_opening(coordinator_client):
     project = ProjectFactory(status=Project.Status.QUALIFYING, opened_at=None)
+    QualificationFactory(project=project)
     data = {"action": "change_status_action", ACTION_CHECKBOX_NAME: [project.pk]}
     confirm = coordinator_client.post(CHANGELIST, data)
     assert confirm.status_code == 200
@@ -95,3 +96,14 @@ def test_qualifying_and_opening_in_the_change_form(coordinator_client):
     assert project.opened_at is not None
     assert project.qualification.decision == Qualification.Decision.GO
     assert project.qualification.decided_on is not None
+
+
+def test_an_unqualified_project_is_not_opened_and_the_coordinator_is_told(coordinator_client):
+    project = ProjectFactory(status=Project.Status.IDEA, opened_at=None)
+    data = {"action": "change_status_action", ACTION_CHECKBOX_NAME: [project.pk]}
+    response = coordinator_client.post(
+        CHANGELIST, {**data, "confirm": "yes", "status": "open"}, follow=True
+    )
+    assert "qu&#x27;une fois sa qualification au feu vert" in response.content.decode()
+    project.refresh_from_db()
+    assert project.status == Project.Status.IDEA

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from projects import services
-from projects.models import Application, Membership, Project
+from projects.models import Application, Membership, Project, Qualification
 from tests.factories import (
     ApplicationFactory,
     CoordinatorFactory,
@@ -14,6 +14,7 @@ from tests.factories import (
     NeedFactory,
     PartnerFactory,
     ProjectFactory,
+    QualificationFactory,
     SavedSearchFactory,
     UserFactory,
 )
@@ -71,8 +72,20 @@ def test_a_project_keeps_its_slug_when_renamed_and_slugs_are_unique():
     assert ProjectFactory(title="Mine").slug == "mine-2"
 
 
+def test_a_project_opens_to_volunteers_only_once_qualified():
+    project = ProjectFactory(status=Project.Status.QUALIFYING, opened_at=None)
+    with pytest.raises(services.NotQualified):
+        services.change_status(project=project, status=Project.Status.OPEN)
+    QualificationFactory(project=project, decision=Qualification.Decision.NO_GO)
+    with pytest.raises(services.NotQualified):
+        services.change_status(project=project, status=Project.Status.OPEN)
+    project.refresh_from_db()
+    assert (project.status, project.opened_at) == (Project.Status.QUALIFYING, None)
+
+
 def test_opening_a_project_dates_it_once():
     project = ProjectFactory(status=Project.Status.QUALIFYING, opened_at=None)
+    QualificationFactory(project=project)
     services.change_status(project=project, status=Project.Status.OPEN)
     project.refresh_from_db()
     opened_at = project.opened_at
