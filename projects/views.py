@@ -180,6 +180,14 @@ def _managed(request, slug):
     return project
 
 
+# The lead's space shows several forms on one page: distinct ids keep every label unique.
+NEED_FORM_IDS = "id_need_%s"
+
+
+def _decision_ids(application):
+    return f"id_application{application.pk}_%s"
+
+
 def _manage_response(request, project, *, edit_form=None, need_form=None, decision=None):
     needs, team = selectors.management_page(project)
     decision_forms = dict([decision]) if decision else {}
@@ -189,12 +197,16 @@ def _manage_response(request, project, *, edit_form=None, need_form=None, decisi
         {
             "project": project,
             "edit_form": edit_form or ProjectEditForm(instance=project),
-            "need_form": need_form or NeedForm(),
+            "need_form": need_form or NeedForm(auto_id=NEED_FORM_IDS),
             "needs": [
                 (
                     need,
                     [
-                        (a, _public_name(a.volunteer), decision_forms.get(a.pk) or DecisionForm())
+                        (
+                            a,
+                            _public_name(a.volunteer),
+                            decision_forms.get(a.pk) or DecisionForm(auto_id=_decision_ids(a)),
+                        )
                         for a in need.applications.all()
                     ],
                 )
@@ -222,7 +234,9 @@ def manage(request, slug):
 def edit_need(request, slug, pk=None):
     project = _managed(request, slug)
     need = get_object_or_404(Need, pk=pk, project=project) if pk else Need(project=project)
-    form = NeedForm(request.POST or None, instance=need)
+    form = NeedForm(
+        request.POST or None, instance=need, auto_id=NEED_FORM_IDS if pk is None else "id_%s"
+    )
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("Role saved."))
@@ -241,7 +255,7 @@ def edit_need(request, slug, pk=None):
 def decide(request, slug, pk):
     project = _managed(request, slug)
     application = get_object_or_404(Application, pk=pk, need__project=project)
-    form = DecisionForm(request.POST)
+    form = DecisionForm(request.POST, auto_id=_decision_ids(application))
     if not form.is_valid():
         return _manage_response(request, project, decision=(application.pk, form))
     try:

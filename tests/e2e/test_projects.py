@@ -83,9 +83,9 @@ def test_an_idea_becomes_an_open_project_that_a_volunteer_finds_and_joins(
 
     # Inès lists the role she needs from her lead's space.
     page.get_by_role("link", name="Gérer ce projet").click()
-    page.locator("#id_skill").select_option(label="Design UX")
-    page.locator("#id_title").first.fill("Designer")
-    page.locator("#id_hours_per_week").fill("6")
+    page.locator("#id_need_skill").select_option(label="Design UX")
+    page.locator("#id_need_title").fill("Designer")
+    page.locator("#id_need_hours_per_week").fill("6")
     page.get_by_role("button", name="Ajouter le rôle").click()
     expect(page.get_by_text("Rôle enregistré.")).to_be_visible()
 

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.core import mail
 from django.urls import reverse
@@ -262,3 +264,13 @@ def test_an_accepted_member_cannot_apply_again_to_the_same_project(client):
     client.force_login(membership.volunteer)
     html = client.get(membership.project.get_absolute_url()).content.decode()
     assert reverse("projects:apply", args=[membership.project.slug, need.pk]) not in html
+
+
+def test_the_lead_space_has_unique_ids_so_every_label_points_to_its_field(client):
+    project = ProjectFactory()
+    need = NeedFactory(project=project)
+    ApplicationFactory.create_batch(2, need=need)
+    client.force_login(project.lead)
+    html = client.get(reverse("projects:manage", kwargs={"slug": project.slug})).content.decode()
+    ids = re.findall(r' id="([^"]+)"', html)
+    assert len(ids) == len(set(ids))
