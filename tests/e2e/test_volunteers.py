@@ -2,9 +2,11 @@
 SMTP server, onboard, edit availability, export the data, delete the account."""
 
 import datetime
+import importlib
 import json
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.utils import timezone
@@ -16,6 +18,23 @@ from volunteers.models import Profile, User
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture(autouse=True)
+def _reference_data():
+    """The site, pages, skills and groups of the data migrations, even when a transactional
+    test flushed the database before this one (serialized rollback is not always there)."""
+    from django.apps import apps
+    from django.contrib.sites.models import Site
+    from django.db import connection
+
+    from volunteers.models import Skill
+
+    if not Site.objects.filter(pk=1).exists():
+        editor = SimpleNamespace(connection=connection)  # what the migration function reads
+        importlib.import_module("reserve.migrations.0001_flatpages").create_pages(apps, editor)
+    if not Skill.objects.exists():
+        importlib.import_module("volunteers.migrations.0002_skills_and_groups").load(apps, None)
 
 
 def _confirmation_link(smtp_server, email):
@@ -105,3 +124,42 @@ def test_a_volunteer_signs_up_onboards_edits_exports_and_deletes(
     profile = Profile.objects.get(anonymised_at__isnull=False)
     assert profile.display_name == "" and not profile.availabilities.exists()
     assert console_errors == []
+
+
+def _log_in(page, live_server, user):
+    page.goto(live_server.url + "/accounts/login/")
+    page.locator("#id_login").fill(user.email)
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()
+
+
+@pytest.mark.parametrize("path", ["/volunteers/", "/volunteers/me/", "/volunteers/welcome/"])
+def test_the_volunteer_pages_fit_a_360px_phone(live_server, page, path, console_errors):
+    from tests.factories import UserFactory
+
+    _log_in(page, live_server, UserFactory())
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(live_server.url + path)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert console_errors == []
+
+
+def test_a_coordinator_filters_the_directory_and_exports_it(live_server, page):
+    from tests.factories import CoordinatorFactory, ProfileSkillFactory, UserFactory, skill
+
+    ux = UserFactory(profile__display_name="Inès Designer", profile__departement="75")
+    ProfileSkillFactory(profile=ux.profile, skill=skill("design-ux"))
+    UserFactory(profile__display_name="Hugo Rédacteur", profile__departement="13")
+    _log_in(page, live_server, CoordinatorFactory())
+    page.goto(live_server.url + "/volunteers/directory/")
+    table = page.get_by_test_id("directory-table")
+    expect(table).to_contain_text("Hugo Rédacteur")
+    page.locator("#id_skills").select_option(label="Design UX")
+    page.get_by_role("button", name="Filtrer").click()
+    expect(table).to_contain_text("Inès Designer")
+    expect(table).not_to_contain_text("Hugo Rédacteur")
+    with page.expect_download() as download_info:
+        page.get_by_test_id("directory-csv").click()
+    csv_text = Path(download_info.value.path()).read_text(encoding="utf-8-sig")
+    assert "Inès Designer" in csv_text and "Hugo Rédacteur" not in csv_text
