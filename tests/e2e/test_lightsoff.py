@@ -129,3 +129,25 @@ def test_without_geolocation_the_map_opens_on_france(live_server, browser, brows
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert errors == []
     context.close()
+
+
+def test_the_report_pin_can_be_dragged_onto_a_known_shop(live_server, phone):
+    from tests.factories import ShopFactory
+
+    lat, lng = geo.offset(*BASTILLE, east_m=70)  # beyond the 50 m of "is it one of these?"
+    ShopFactory(name="Fleuriste du Coin", latitude=f"{lat:.6f}", longitude=f"{lng:.6f}")
+    page = phone
+    page.goto(f"{live_server.url}/lightsoff/report/?lat={BASTILLE[0]}&lng={BASTILLE[1]}")
+    expect(page.locator("#id_latitude")).to_have_value(f"{BASTILLE[0]:.6f}")
+    expect(page.locator("#known-shops")).to_be_hidden()
+    pin = page.locator(".report-pin")
+    box = pin.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for step in range(1, 11):
+        page.mouse.move(x + 10 * step, y, steps=2)  # about 40 m east at zoom 18
+    page.mouse.up()
+    expect(page.locator("#id_longitude")).not_to_have_value(f"{BASTILLE[1]:.6f}")
+    expect(page.get_by_label(re.compile("Fleuriste du Coin"))).to_be_visible()
+    assert page.errors == []

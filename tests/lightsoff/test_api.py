@@ -145,3 +145,13 @@ def test_nearby_lists_known_shops_within_50_m_nearest_first(client):
 def test_nearby_refuses_bad_points_with_a_400(client, params):
     response = client.get(reverse("lightsoff:api_nearby"), params)
     assert response.status_code == 400 and response.json()["error"]
+
+
+@settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(lat=_numbers, lng=_numbers)
+def test_no_point_makes_the_nearby_api_fail(client, lat, lng):
+    response = client.get(reverse("lightsoff:api_nearby"), {"lat": str(lat), "lng": str(lng)})
+    assert response.status_code in (200, 400)
+    assert "shops" in response.json() or "error" in response.json()
