@@ -270,6 +270,7 @@ class ApplicationAdmin(admin.ModelAdmin):
         "created_at",
         "decided_at",
         "decided_by",
+        "managers_notified_at",
         "applicant_notified_at",
         "lead_reminders_sent",
     ]

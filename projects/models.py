@@ -259,6 +259,8 @@ class Application(models.Model):
         related_name="+",
         verbose_name=_("decided by"),
     )
+    # The lead is told of a new application once (claimed before the e-mail is sent).
+    managers_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
     # The applicant is told of the decision once (claimed before the e-mail is sent).
     applicant_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
     # How many reminders the lead got about this pending application (after 2, then 7 days).

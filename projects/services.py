@@ -191,7 +191,35 @@ def apply_for_need(*, need, volunteer, message=""):
         raise ValidationError(_("You are already in this project's team."))
     if Application.objects.filter(need=need, volunteer=volunteer).exists():
         raise ValidationError(_("You already applied for this role."))
-    return Application.objects.create(need=need, volunteer=volunteer, message=message)
+    application = Application.objects.create(need=need, volunteer=volunteer, message=message)
+    from .tasks import notify_managers_of_application
+
+    transaction.on_commit(lambda: notify_managers_of_application.delay(application.pk))
+    return application
+
+
+def notify_managers_of_application(application_id):
+    """Tell the project's lead(s) of a new application, once (claimed before sending)."""
+    claimed = Application.objects.filter(
+        pk=application_id, managers_notified_at__isnull=True, status=Application.Status.PENDING
+    ).update(managers_notified_at=timezone.now())
+    if not claimed:
+        return 0
+    application = Application.objects.select_related(
+        "need__project", "need__skill", "volunteer__profile"
+    ).get(pk=application_id)
+    project = application.need.project
+    manage_url = _absolute(reverse("projects:manage", kwargs={"slug": project.slug}))
+    sent = 0
+    for manager in project_managers(project):
+        _mail(
+            manager,
+            lambda: _("New application on %(title)s") % {"title": project.title},
+            "projects/email/pending_reminder.txt",
+            {"project": project, "applications": [application], "manage_url": manage_url},
+        )
+        sent += 1
+    return sent
 
 
 def _decidable(application):

@@ -10,6 +10,11 @@ def notify_coordinators_of_idea(project_id):
     return services.notify_coordinators_of_idea(project_id)
 
 
+@shared_task(name="projects.notify_managers_of_application")
+def notify_managers_of_application(application_id):
+    return services.notify_managers_of_application(application_id)
+
+
 @shared_task(name="projects.notify_applicant")
 def notify_applicant(application_id):
     return services.notify_applicant(application_id)

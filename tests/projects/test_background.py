@@ -54,6 +54,11 @@ def test_a_worker_mails_the_coordinators_and_the_applicant_once(celery_worker, s
 
     # Running the tasks again (a retry, a second worker) sends nothing more.
     tasks.notify_coordinators_of_idea.delay(need.project_id)
+    tasks.notify_managers_of_application.delay(application.pk)
     tasks.notify_applicant.delay(application.pk)
     time.sleep(5)  # time for the worker to take both tasks and find them already done
-    assert sorted(smtp_server.recipients()) == sorted([coordinator.email, volunteer.email])
+    # The coordinator heard of the idea, the lead of the application, the applicant of
+    # the decision: one e-mail each.
+    assert sorted(smtp_server.recipients()) == sorted(
+        [coordinator.email, author.email, volunteer.email]
+    )

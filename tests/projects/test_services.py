@@ -121,6 +121,18 @@ def test_a_volunteer_applies_once_and_only_to_an_open_need_of_a_recruiting_proje
         services.apply_for_need(need=idea, volunteer=volunteer)
 
 
+def test_the_lead_and_co_leads_hear_of_a_new_application_once(
+    django_capture_on_commit_callbacks,
+):
+    need = NeedFactory()
+    co_lead = MembershipFactory(project=need.project, role=Membership.Role.LEAD).volunteer
+    with django_capture_on_commit_callbacks(execute=True):
+        application = services.apply_for_need(need=need, volunteer=UserFactory(), message="Hi")
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([need.project.lead.email, co_lead.email])
+    assert f"/projects/{need.project.slug}/manage/" in mail.outbox[0].body
+    assert services.notify_managers_of_application(application.pk) == 0
+
+
 def test_accepting_makes_a_member_closes_the_filled_need_and_tells_the_applicant(
     django_capture_on_commit_callbacks,
 ):
