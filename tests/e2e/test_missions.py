@@ -31,8 +31,8 @@ def test_a_coordinator_launches_a_volunteer_accepts_and_the_progress_view_shows_
 ):
     settings.SITE_URL = live_server.url
     errors = watch_errors(page)
-    coordinator = CoordinatorFactory()
     volunteer = reachable_volunteer()
+    coordinator = CoordinatorFactory()
     reachable_volunteer(region="84")  # for the next wave, not this one
     mobilization = draft_callup(title="Renfort maraudes grand froid", headcount=3)
 
