@@ -203,3 +203,19 @@ def test_the_sweep_sends_a_follow_up_left_pending_by_a_broker_outage():
     follow_up.refresh_from_db()
     assert follow_up.status == FollowUp.Status.SENT
     assert [m.to for m in mail.outbox] == [[volunteer.email]]
+
+
+def test_each_message_has_its_own_recipient_links_and_message_id(smtp_server):
+    launched(volunteers=3)
+    tokens = dict(Alert.objects.values_list("volunteer__email", "token"))
+    ids = set()
+    for item in smtp_server.messages:
+        (recipient,) = item["to"]
+        message = item["message"]
+        assert message["To"] == recipient
+        html = message.get_body(("html",)).get_content()
+        assert f"/missions/respond/{tokens[recipient]}/" in html
+        assert f"/missions/opt-out/{tokens[recipient]}/" in html
+        assert "@@" not in message.as_string()
+        ids.add(message["Message-ID"])
+    assert len(ids) == 3
