@@ -1,4 +1,6 @@
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.factories import UserFactory
@@ -77,3 +79,17 @@ def test_anonymous_visitors_and_up_to_date_volunteers_are_left_alone(client):
 def test_an_account_that_never_consented_is_asked(client):
     client.force_login(UserFactory(consented=False))
     assert client.get("/").status_code == 302
+
+
+def _consent_reads(client, path):
+    with CaptureQueriesContext(connection) as queries:
+        client.get(path)
+    return [
+        q for q in queries if q["sql"].startswith('SELECT "volunteers_profile"."consent_version"')
+    ]
+
+
+def test_an_up_to_date_consent_is_read_once_per_session(client):
+    client.force_login(UserFactory())
+    assert len(_consent_reads(client, "/")) == 1
+    assert _consent_reads(client, reverse("projects:index")) == []

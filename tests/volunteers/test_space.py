@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.factories import AvailabilityFactory, ProfileSkillFactory, UserFactory
+from tests.factories import AvailabilityFactory, ProfileSkillFactory, UserFactory, skill
 from volunteers import space
 
 pytestmark = pytest.mark.django_db
@@ -48,8 +48,6 @@ def test_bio_with_html_is_shown_escaped(client):
 def test_the_space_reads_a_fixed_number_of_queries(client, django_assert_max_num_queries):
     user = UserFactory()
     for slug in ("design-ux", "redaction", "dataviz"):
-        from tests.factories import skill
-
         ProfileSkillFactory(profile=user.profile, skill=skill(slug))
     AvailabilityFactory.create_batch(3, profile=user.profile)
     client.force_login(user)
