@@ -44,7 +44,7 @@ pytestmark = [
         not (IS_POSTGRES and settings.REDIS_URL),
         reason="the missions benchmark needs PostgreSQL and Redis (DATABASE_URL, REDIS_URL)",
     ),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 SERVER = textwrap.dedent(

@@ -10,7 +10,7 @@ from tests.factories import PASSWORD, CoordinatorFactory
 from tests.helpers import wait_for
 from tests.missions.conftest import draft_callup, reachable_volunteer
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def watch_errors(page):

@@ -29,7 +29,10 @@ def ensure_taxonomy():
     Site.objects.get_or_create(
         pk=settings.SITE_ID, defaults={"domain": "localhost", "name": "Réserve"}
     )
-    if Skill.objects.exists() and Group.objects.filter(name="Coordinators").exists():
+    coordinators_can_launch = Group.objects.filter(
+        name="Coordinators", permissions__codename="launch_mobilization"
+    ).exists()
+    if Skill.objects.exists() and coordinators_can_launch:
         return
     data = import_module("volunteers.migrations.0002_skills_and_groups")
     ours = import_module("missions.migrations.0004_coordinators_launch_call_ups")

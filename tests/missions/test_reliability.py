@@ -25,8 +25,9 @@ from tests.helpers import wait_for
 from .bulk import bulk_volunteers
 from .conftest import draft_callup
 
-# Transactional tests flush the database; bring back what migrations loaded (skills, groups).
-RESTORED = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# Transactional: the workers read what the test commits. Flushed data that migrations
+# loaded (skills, groups) is brought back by the helpers (conftest.ensure_taxonomy).
+RESTORED = pytest.mark.django_db(transaction=True)
 
 
 def smtp_env(smtp_server, **extra):
