@@ -29,21 +29,19 @@ def ensure_taxonomy():
     Site.objects.get_or_create(
         pk=settings.SITE_ID, defaults={"domain": "localhost", "name": "Réserve"}
     )
-    coordinators_can_launch = Group.objects.filter(
-        name="Coordinators", permissions__codename="launch_mobilization"
-    ).exists()
-    if Skill.objects.exists() and coordinators_can_launch:
-        return
     data = import_module("volunteers.migrations.0002_skills_and_groups")
     ours = import_module("missions.migrations.0004_coordinators_launch_call_ups")
-    for family, skills in data.SKILLS.items():
-        for slug, name, name_en in skills:
-            Skill.objects.update_or_create(
-                slug=slug, defaults={"name": name, "name_en": name_en, "family": family}
-            )
-    ContentType.objects.clear_cache()
-    for config in apps.get_app_configs():
-        create_permissions(config, verbosity=0)
+    if not Skill.objects.exists():
+        for family, skills in data.SKILLS.items():
+            for slug, name, name_en in skills:
+                Skill.objects.update_or_create(
+                    slug=slug, defaults={"name": name, "name_en": name_en, "family": family}
+                )
+    if not Permission.objects.filter(codename="launch_mobilization").exists():
+        ContentType.objects.clear_cache()
+        for config in apps.get_app_configs():
+            create_permissions(config, verbosity=0)
+    # Other apps' helpers may have brought the groups back with their own grants only.
     grants = {name: list(rows) for name, rows in data.GROUPS.items()}
     grants["Coordinators"] += [("missions", model, actions) for model, actions in ours.GRANTS]
     for group_name, rows in grants.items():
