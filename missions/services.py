@@ -354,6 +354,18 @@ def _mark_sent(alert_ids, claim_token):
         )
 
 
+def _mark_unconfirmed(alert, claim_token):
+    Alert.objects.filter(pk=alert.pk, claim_token=claim_token).update(
+        status=Alert.Status.SENT, sent_at=timezone.now(), last_error=UNCONFIRMED_NOTE
+    )
+
+
+def _server_refused(exc):
+    """True when the mail server answered "no" (so the message certainly did not leave);
+    False when the answer never came (timeout, dropped connection)."""
+    return isinstance(exc, smtplib.SMTPResponseException | smtplib.SMTPRecipientsRefused)
+
+
 def _mark_failed(alert, claim_token, error):
     Alert.objects.filter(pk=alert.pk, claim_token=claim_token).update(
         status=Alert.Status.FAILED, last_error=error[:2000]
@@ -397,10 +409,19 @@ def _send_email_chunk(alerts, claim_token, result):
                     _mark_failed(alert, claim_token, error)
                     result.failed += 1
                     continue
-                # The connection is unusable: give this one and the rest back.
                 _mark_sent(confirmed, claim_token)
                 confirmed = []
-                _give_back([a for a, _m in messages[index:]], claim_token, error, result)
+                rest = messages[index + 1 :]
+                if _server_refused(exc):
+                    # A 4xx answer: the server did not take it; it may go again later.
+                    rest = messages[index:]
+                else:
+                    # No answer (timeout, dropped connection): the server may have taken
+                    # it. At most once: not sent again, flagged for the coordinator.
+                    _mark_unconfirmed(alert, claim_token)
+                    result.sent += 1
+                # The connection is unusable: give the rest back.
+                _give_back([a for a, _m in rest], claim_token, error, result)
                 return
             confirmed.append(alert.pk)
             result.sent += 1
@@ -442,6 +463,12 @@ def _send_sms_chunk(alerts, claim_token, result):
         try:
             backend.send(phone, build_alert_sms(alert))
         except SMSError as exc:
+            if exc.uncertain:
+                # It may have left: at most once, so flagged, not sent again.
+                _mark_unconfirmed(alert, claim_token)
+                result.sent += 1
+                _give_back(alerts[index + 1 :], claim_token, str(exc), result)
+                return
             if not exc.transient:
                 _mark_failed(alert, claim_token, str(exc))
                 result.failed += 1

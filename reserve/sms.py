@@ -27,11 +27,16 @@ outbox = []
 
 
 class SMSError(Exception):
-    """A message was not sent; `transient` says whether trying again may succeed."""
+    """A message was not (or may not have been) sent.
 
-    def __init__(self, message, *, transient):
+    `transient`: trying again may succeed. `uncertain`: the request reached the
+    provider but its answer was lost or unreadable, so the message may have left;
+    a sender that promises at most once must not send it again."""
+
+    def __init__(self, message, *, transient, uncertain=False):
         super().__init__(message)
         self.transient = transient
+        self.uncertain = uncertain
 
 
 class BaseSMSBackend:
@@ -85,10 +90,19 @@ class HttpApiBackend(BaseSMSBackend):
             raise SMSError(
                 f"SMS provider answered {exc.code}: {detail}", transient=exc.code >= 500
             ) from exc
-        except (urllib.error.URLError, TimeoutError, OSError) as exc:
-            raise SMSError(f"SMS provider unreachable: {exc}", transient=True) from exc
+        except urllib.error.URLError as exc:
+            # Raised while connecting (refused, unknown host): nothing was sent.
+            raise SMSError(f"SMS provider unreachable: {exc.reason}", transient=True) from exc
+        except (TimeoutError, OSError) as exc:
+            # The request was written; the answer never came.
+            raise SMSError(
+                f"SMS provider did not answer: {exc}", transient=True, uncertain=True
+            ) from exc
         except ValueError as exc:
-            raise SMSError("SMS provider sent an unreadable answer.", transient=True) from exc
+            # A 2xx answer: the provider took the message, whatever its body says.
+            raise SMSError(
+                "SMS provider sent an unreadable answer.", transient=True, uncertain=True
+            ) from exc
         return str(payload.get("id", "")) or None
 
 

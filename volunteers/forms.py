@@ -2,9 +2,10 @@ from urllib.parse import urlsplit
 
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
+from django.conf import settings
 from django.forms import inlineformset_factory
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -59,6 +60,9 @@ class SignupForm(AllauthSignupForm):
     field_order = ["email", "password1", "password2", "consent"]
 
     def custom_signup(self, request, user):
+        # E-mails (call-ups, reminders) go out in the language the volunteer signed up in.
+        user.language = "en" if (translation.get_language() or "").startswith("en") else "fr"
+        user.save(update_fields=["language"])
         profile = user.profile
         profile.record_consent()
         profile.save(update_fields=["consent_version", "consented_at", "updated_at"])
@@ -119,6 +123,12 @@ class TagsField(forms.CharField):
                 _("At most %(max)d tags."), code="too_many", params={"max": MAX_TAGS}
             )
         for tag in value:
+            # Django's null-character check sees the list, not each tag; PostgreSQL
+            # refuses NUL in text and JSON, so it is refused here, on the field.
+            if "\x00" in tag:
+                raise forms.ValidationError(
+                    _("Null characters are not allowed."), code="null_characters_not_allowed"
+                )
             if len(tag) > MAX_TAG_LENGTH:
                 raise forms.ValidationError(
                     _("A tag has at most %(max)d characters."),
@@ -207,14 +217,38 @@ class ProfileForm(forms.ModelForm):
             "paused_until": DateInput(),
             "quiet_hours_start": TimeInput(),
             "quiet_hours_end": TimeInput(),
-            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
         }
+
+    # Wider than the stored E.164 form: "+33 6 12 34 56 78" is normalised in clean_phone,
+    # and the model's validator then checks the result.
+    phone = forms.CharField(
+        label=Profile._meta.get_field("phone").verbose_name,
+        help_text=Profile._meta.get_field("phone").help_text,
+        max_length=32,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+
+    # Kept on the account (User.language): the language of every e-mail we send.
+    language = forms.ChoiceField(
+        label=_("Language of our e-mails"), choices=settings.LANGUAGES, required=False
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["language"].initial = self.instance.user.language
         if self.instance.status == Profile.Status.ARCHIVED:
             self.fields["status"].choices += [(Profile.Status.ARCHIVED, _("Archived"))]
         self.fields["display_name"].widget.attrs["autocomplete"] = "name"
+
+    def save(self, commit=True):
+        profile = super().save(commit=commit)
+        user = profile.user
+        language = self.cleaned_data.get("language")
+        if commit and language and user.language != language:
+            user.language = language
+            user.save(update_fields=["language"])
+        return profile
 
     def clean_phone(self):
         return normalize_phone(self.cleaned_data.get("phone", ""))
@@ -239,6 +273,9 @@ class ProfileForm(forms.ModelForm):
             self.add_error("alert_by_email", _("Choose at least one channel to be called up by."))
         if data.get("status") != Profile.Status.PAUSED:
             data["paused_until"] = None
+        if "departement" in data and not data["departement"]:
+            # No département any more: the région it implied goes too.
+            self.instance.region = ""
         return data
 
 

@@ -11,7 +11,8 @@ SESSION_KEY = "volunteers:consent-version"
 class PrivacyConsentMiddleware:
     """Send a logged-in volunteer who accepted an older privacy notice to accept the new one.
 
-    The admin, static files, log-out, the notice itself and the consent page stay reachable.
+    The admin, static files, log-out, the notice itself, the consent page, the data
+    export and the account deletion stay reachable.
     The accepted version is remembered in the session, so the profile is read once per
     session rather than on every request.
     """
@@ -51,6 +52,9 @@ class PrivacyConsentMiddleware:
             reverse("admin:index"),
             reverse("volunteers:consent"),
             reverse("account_logout"),
+            # Refusing the new notice must leave a way out: take one's data, or leave.
+            reverse("volunteers:export"),
+            reverse("volunteers:delete"),
             *self.EXEMPT_PREFIXES,
         )
         return path.startswith(exempt)

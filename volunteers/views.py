@@ -59,7 +59,14 @@ def index(request):
 @login_required
 def onboarding(request):
     """The short guided form right after sign-up; it can be skipped and finished later."""
-    form = OnboardingForm(request.POST if request.method == "POST" else None)
+    profile = request.user.profile
+    # Prefilled, so that coming back to finish it does not undo earlier choices.
+    initial = {
+        "departement": profile.departement,
+        "remote_only": profile.remote_only,
+        "crisis_opt_in": profile.crisis_opt_in,
+    }
+    form = OnboardingForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         period = None

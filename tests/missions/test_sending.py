@@ -116,6 +116,51 @@ def test_a_refused_recipient_is_a_permanent_failure(smtp_server):
     assert alert.attempts == 1
 
 
+def test_a_message_whose_answer_never_came_is_not_sent_again(smtp_server, settings):
+    """The server took the message but its "250" was lost (timeout): at most once, the
+    alert is flagged for the coordinator, the others of the chunk leave once."""
+    import asyncio
+
+    settings.EMAIL_TIMEOUT = 1
+    settings.ALERT_RETRY_BASE_SECONDS = 0
+    stalled = []
+
+    async def stall_first(envelope):
+        if not stalled:
+            stalled.append(envelope.rcpt_tos[0])
+            await asyncio.sleep(3)
+
+    smtp_server.before_accept = stall_first
+    mobilization, users = launched(volunteers=3)
+    send_pending_alerts(mobilization_id=mobilization.pk)
+
+    received = smtp_server.recipients()
+    assert sorted(received) == sorted(u.email for u in users)  # each once
+    first = Alert.objects.get(volunteer__email=stalled[0])
+    assert (first.status, first.last_error) == (Alert.Status.SENT, UNCONFIRMED_NOTE)
+    assert Alert.objects.filter(status=Alert.Status.SENT).count() == 3
+
+
+def test_a_message_the_server_refused_for_now_goes_again(smtp_server, settings):
+    settings.ALERT_RETRY_BASE_SECONDS = 0
+    refused = []
+
+    async def busy_once(server, session, envelope):
+        if not refused:
+            refused.append(envelope.rcpt_tos[0])
+            return "451 Try again later"
+        return await type(smtp_server).handle_DATA(smtp_server, server, session, envelope)
+
+    smtp_server.handle_DATA = busy_once
+    mobilization, users = launched(volunteers=2)
+    send_pending_alerts(mobilization_id=mobilization.pk)
+
+    assert sorted(smtp_server.recipients()) == sorted(u.email for u in users)
+    again = Alert.objects.get(volunteer__email=refused[0])
+    assert (again.status, again.attempts) == (Alert.Status.SENT, 2)
+    assert "451" in again.last_error or again.last_error == ""
+
+
 def test_the_launcher_is_told_of_failed_deliveries_once(smtp_server):
     async def refuse(server, session, envelope, address, rcpt_options):
         if address.startswith("coordinator"):

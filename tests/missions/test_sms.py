@@ -80,3 +80,71 @@ def test_the_backend_is_chosen_by_setting(settings, provider):
     assert isinstance(sms.get_sms_backend(), sms.ConsoleBackend)
     settings.SMS_BACKEND, settings.SMS_API_URL = "reserve.sms.HttpApiBackend", provider
     assert isinstance(sms.get_sms_backend(), sms.HttpApiBackend)
+
+
+def test_an_unreachable_provider_sent_nothing_and_says_so():
+    backend = sms.HttpApiBackend(url=f"http://127.0.0.1:{free_port()}/sms", api_key="k")
+    with pytest.raises(sms.SMSError) as error:
+        backend.send("+33612345678", "x")
+    assert error.value.uncertain is False
+
+
+def test_a_provider_that_takes_the_message_but_never_answers_is_uncertain(provider):
+    FakeProvider.answer_status = 201
+
+    class Silent(FakeProvider):
+        def do_POST(self):  # noqa: N802
+            self.rfile.read(int(self.headers["Content-Length"]))
+            FakeProvider.received.append("taken")
+            threading.Event().wait(2)  # longer than the client's timeout
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Silent)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        backend = sms.HttpApiBackend(
+            url=f"http://127.0.0.1:{server.server_address[1]}/sms", api_key="k", timeout=0.5
+        )
+        with pytest.raises(sms.SMSError) as error:
+            backend.send("+33612345678", "x")
+    finally:
+        server.shutdown()
+    assert FakeProvider.received == ["taken"]
+    assert (error.value.transient, error.value.uncertain) == (True, True)
+
+
+@pytest.mark.django_db
+def test_an_sms_whose_answer_was_lost_is_not_sent_again(settings):
+    """At most once: the text the provider may have taken is flagged, the next ones
+    go back to the queue and leave once."""
+    from django.test import TestCase
+
+    from missions.models import Alert
+    from missions.services import UNCONFIRMED_NOTE, launch_mobilization, send_pending_alerts
+    from tests.factories import CoordinatorFactory
+
+    from .conftest import draft_callup, reachable_volunteer
+
+    sent = []
+
+    class LosesFirstAnswer(sms.BaseSMSBackend):
+        def send(self, to, text):
+            sent.append(to)
+            if len(sent) == 1:
+                raise sms.SMSError("no answer", transient=True, uncertain=True)
+
+    settings.SMS_BACKEND = f"{__name__}.LosesFirstAnswerBackend"
+    globals()["LosesFirstAnswerBackend"] = LosesFirstAnswer
+    settings.ALERT_RETRY_BASE_SECONDS = 0
+    phones = ["+33612345671", "+33612345672", "+33612345673"]
+    for phone in phones:
+        reachable_volunteer(alert_by_email=False, alert_by_sms=True, phone=phone)
+    mobilization = draft_callup()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        launch_mobilization(mobilization, by=CoordinatorFactory())
+    send_pending_alerts(mobilization_id=mobilization.pk)
+
+    assert sorted(sent) == phones  # each number once
+    alerts = Alert.objects.order_by("pk")
+    assert [a.status for a in alerts] == [Alert.Status.SENT] * 3
+    assert alerts[0].last_error == UNCONFIRMED_NOTE
+    assert [a.attempts for a in alerts] == [1, 2, 2]  # the two others went again
