@@ -27,6 +27,27 @@ class HoneypotMixin(forms.Form):
         return ""
 
 
+def moment_field(label, *, required=True):
+    return forms.DateTimeField(
+        label=label,
+        required=required,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+    )
+
+
+def clean_moment(moment):
+    """A moment of the last 30 days (a few minutes ahead: phone clocks drift); None: now."""
+    now = timezone.now()
+    if moment is None:
+        return now
+    if moment > now + datetime.timedelta(minutes=10):
+        raise forms.ValidationError(_("This moment is in the future."))
+    if moment < now - MAX_REPORT_AGE:
+        raise forms.ValidationError(_("Report what you saw in the last 30 days."))
+    return moment
+
+
 class ReportForm(HoneypotMixin):
     latitude = forms.FloatField(label=_("Latitude"), min_value=-90, max_value=90)
     longitude = forms.FloatField(label=_("Longitude"), min_value=-180, max_value=180)
@@ -35,11 +56,7 @@ class ReportForm(HoneypotMixin):
     address = forms.CharField(label=_("Address"), max_length=255, required=False)
     postcode = forms.CharField(label=_("Postcode"), max_length=10, required=False)
     city = forms.CharField(label=_("City"), max_length=120, required=False)
-    seen_at = forms.DateTimeField(
-        label=_("When did you see it?"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
-    )
+    seen_at = moment_field(_("When did you see it?"))
     photo = forms.FileField(
         label=_("Photo (optional)"),
         required=False,
@@ -55,13 +72,7 @@ class ReportForm(HoneypotMixin):
             )
 
     def clean_seen_at(self):
-        seen_at = self.cleaned_data["seen_at"]
-        now = timezone.now()
-        if seen_at > now + datetime.timedelta(minutes=10):
-            raise forms.ValidationError(_("This moment is in the future."))
-        if seen_at < now - MAX_REPORT_AGE:
-            raise forms.ValidationError(_("Report what you saw in the last 30 days."))
-        return seen_at
+        return clean_moment(self.cleaned_data["seen_at"])
 
     def clean_photo(self):
         photo = self.cleaned_data.get("photo")
@@ -92,6 +103,10 @@ class CheckForm(HoneypotMixin):
         coerce=lambda v: v == "1",
         widget=forms.RadioSelect,
     )
+    seen_at = moment_field(_("When? (empty: now)"), required=False)
+
+    def clean_seen_at(self):
+        return clean_moment(self.cleaned_data.get("seen_at"))
 
 
 class ContactForm(HoneypotMixin):
@@ -100,6 +115,10 @@ class ContactForm(HoneypotMixin):
     channel = forms.ChoiceField(
         label=_("How did you contact the shop?"), choices=ContactAction.Channel.choices
     )
+    done_at = moment_field(_("When? (empty: now)"), required=False)
+
+    def clean_done_at(self):
+        return clean_moment(self.cleaned_data.get("done_at"))
 
 
 class TaskDoneForm(forms.Form):

@@ -3,6 +3,7 @@
 Views, the admin, tasks and the import command call these functions alike.
 """
 
+import datetime
 import hashlib
 import hmac
 import unicodedata
@@ -15,7 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import cells, geo
+from . import cells, geo, hours
 from .models import ContactAction, ReporterSubscription, Shop, Sighting, VolunteerContactTask
 from .selectors import SAME_SHOP_RADIUS_M, nearby_shops
 
@@ -161,6 +162,16 @@ def report_sighting(
     return Report(shop, sighting, created)
 
 
+def counts_as_dark_check(shop, seen_at):
+    """A dark window counts towards "resolved" only when the law wants it dark."""
+    return hours.legality(seen_at, shop.opening_hours).must_be_off
+
+
+def night_of(moment):
+    """The night a moment belongs to, named by its evening's date (local time)."""
+    return (timezone.localtime(moment) - datetime.timedelta(hours=12)).date()
+
+
 def _apply_sightings(shop):
     """Set status from the visible sightings (the shop row is locked by the caller)."""
     visible = shop.sightings.filter(is_hidden=False)
@@ -169,7 +180,14 @@ def _apply_sightings(shop):
     dark_after = visible.filter(lit=False)
     if shop.last_seen_lit_at:
         dark_after = dark_after.filter(seen_at__gt=shop.last_seen_lit_at)
-    if dark_after.count() >= DARK_CHECKS_TO_RESOLVE:
+    # Resolved = seen dark when it must be off, on DARK_CHECKS_TO_RESOLVE different
+    # nights: two clicks in a row, or a dark window at noon, prove nothing.
+    dark_nights = {
+        night_of(seen_at)
+        for seen_at in dark_after.values_list("seen_at", flat=True)
+        if counts_as_dark_check(shop, seen_at)
+    }
+    if len(dark_nights) >= DARK_CHECKS_TO_RESOLVE:
         if shop.status != Shop.Status.RESOLVED:
             shop.status = Shop.Status.RESOLVED
             shop.resolved_at = timezone.now()

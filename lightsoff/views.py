@@ -200,6 +200,7 @@ def contacted(request, pk):
         services.log_contact(
             shop=shop,
             channel=data["channel"],
+            done_at=data["done_at"],
             actor=request.user if request.user.is_authenticated else None,
             ip=client_ip(request),
         )
@@ -218,9 +219,16 @@ def check(request, pk):
             lat=shop.latitude,
             lng=shop.longitude,
             lit=data["lit"],
+            seen_at=data["seen_at"],
             reporter=request.user if request.user.is_authenticated else None,
             ip=client_ip(request),
         )
+        if not data["lit"] and not services.counts_as_dark_check(shop, data["seen_at"]):
+            return _(
+                "Thank you! Your check is recorded. A dark window proves the shop switches "
+                "off only when it must be off: come back at night to count towards "
+                "“switched off”."
+            )
         return _("Thank you! Your check is recorded.")
 
     return _post_action(request, pk, CheckForm, "check_form", act)

@@ -126,14 +126,74 @@ def test_do_it_for_me_creates_one_task_for_volunteers(client):
     assert "Un bénévole de la réserve s'en occupe." in kit(client, shop)
 
 
-def test_two_dark_checks_resolve_the_shop(client):
+def night(days_ago, hour=2):
+    """`hour` o'clock (local time) in the night that ended `days_ago` days ago."""
+    moment = timezone.localtime().replace(hour=hour, minute=0, second=0, microsecond=0)
+    return moment - datetime.timedelta(days=days_ago)
+
+
+def post_moment(moment):
+    return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")
+
+
+def test_dark_checks_on_two_nights_resolve_the_shop(client):
     shop = ShopFactory(status=Shop.Status.CONTACTED)
-    SightingFactory(shop=shop, seen_at=timezone.now() - datetime.timedelta(days=3))
+    SightingFactory(shop=shop, seen_at=night(4))
     url = reverse("lightsoff:check", args=[shop.pk])
-    client.post(url, {"lit": "0"})
-    client.post(url, {"lit": "0"})
+    client.post(url, {"lit": "0", "seen_at": post_moment(night(2))})
+    shop.refresh_from_db()
+    assert shop.status == Shop.Status.CONTACTED
+    client.post(url, {"lit": "0", "seen_at": post_moment(night(1, hour=3))})
     shop.refresh_from_db()
     assert shop.status == Shop.Status.RESOLVED
+
+
+def test_two_dark_checks_in_one_night_or_by_day_do_not_resolve_the_shop(client):
+    shop = ShopFactory(status=Shop.Status.CONTACTED)
+    SightingFactory(shop=shop, seen_at=night(4))
+    url = reverse("lightsoff:check", args=[shop.pk])
+    client.post(url, {"lit": "0", "seen_at": post_moment(night(2, hour=2))})
+    client.post(url, {"lit": "0", "seen_at": post_moment(night(2, hour=4))})
+    response = client.post(
+        url, {"lit": "0", "seen_at": post_moment(night(1, hour=15))}, follow=True
+    )
+    shop.refresh_from_db()
+    assert shop.status == Shop.Status.CONTACTED
+    assert shop.sightings.filter(lit=False).count() == 3
+    assert "revenez la nuit" in response.content.decode()
+
+
+def test_a_dark_window_after_a_late_closing_is_not_a_night_check(client):
+    # Open until 3 h: at 2 h its lights are allowed, so a dark window proves nothing.
+    shop = ShopFactory(status=Shop.Status.CONTACTED, opening_hours="Mo-Su 10:00-03:00")
+    SightingFactory(shop=shop, seen_at=night(4, hour=5))
+    url = reverse("lightsoff:check", args=[shop.pk])
+    client.post(url, {"lit": "0", "seen_at": post_moment(night(2, hour=2))})
+    client.post(url, {"lit": "0", "seen_at": post_moment(night(1, hour=2))})
+    shop.refresh_from_db()
+    assert shop.status == Shop.Status.CONTACTED
+
+
+def test_a_check_from_the_future_is_refused_on_the_field(client):
+    shop = ShopFactory()
+    future = timezone.now() + datetime.timedelta(days=1)
+    response = client.post(
+        reverse("lightsoff:check", args=[shop.pk]), {"lit": "0", "seen_at": post_moment(future)}
+    )
+    assert response.status_code == 400
+    assert "Ce moment est dans le futur." in response.content.decode()
+    assert not shop.sightings.exists()
+
+
+def test_i_did_it_can_be_dated(client):
+    shop = ShopFactory()
+    when = night(3, hour=21)
+    client.post(
+        reverse("lightsoff:contacted", args=[shop.pk]),
+        {"channel": "phone", "done_at": post_moment(when)},
+    )
+    action = shop.contacts.get()
+    assert action.done_at == when
 
 
 def test_subscribing_sends_a_confirmation_and_nothing_else_before_it(
@@ -179,15 +239,15 @@ def test_a_shop_seen_dark_twice_tells_confirmed_subscribers_once(
     client, django_capture_on_commit_callbacks
 ):
     shop = ShopFactory(status=Shop.Status.CONTACTED)
-    SightingFactory(shop=shop, seen_at=timezone.now() - datetime.timedelta(days=3))
+    SightingFactory(shop=shop, seen_at=night(5))
     ReporterSubscription.objects.create(
         shop=shop, email="yes@example.org", confirmed_at=timezone.now()
     )
     ReporterSubscription.objects.create(shop=shop, email="unconfirmed@example.org")
     url = reverse("lightsoff:check", args=[shop.pk])
-    for _ in range(3):
+    for days_ago in (3, 2, 1):
         with django_capture_on_commit_callbacks(execute=True):
-            client.post(url, {"lit": "0"})
+            client.post(url, {"lit": "0", "seen_at": post_moment(night(days_ago))})
     assert [m.to for m in mail.outbox] == [["yes@example.org"]]
     assert "éteint la nuit" in mail.outbox[0].subject
 

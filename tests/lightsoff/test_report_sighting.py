@@ -83,7 +83,8 @@ def test_two_dark_checks_after_a_contact_resolve_the_shop_and_a_lit_one_relapses
     services.log_contact(shop=shop, channel="phone")
     shop.refresh_from_db()
     assert shop.status == Shop.Status.CONTACTED
-    later = timezone.now() + datetime.timedelta(minutes=1)
+    # 2 h (local) in each of the next nights: the windows must be dark then.
+    later = timezone.localtime().replace(hour=2, minute=0) + datetime.timedelta(days=1)
     services.report_sighting(
         shop=shop, lat=shop.latitude, lng=shop.longitude, lit=False, seen_at=later
     )
