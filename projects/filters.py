@@ -5,6 +5,7 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
+from volunteers.filters import SkillsFilter
 from volunteers.models import Skill
 
 from .models import Need, Project
@@ -32,7 +33,7 @@ class ProjectFilter(django_filters.FilterSet):
         choices=[c for c in Project.Status.choices if c[0] != Project.Status.ARCHIVED],
         empty_label=_("All statuses"),
     )
-    skills = django_filters.ModelMultipleChoiceFilter(
+    skills = SkillsFilter(
         label=_("Skills needed"),
         queryset=Skill.objects.order_by("name"),
         method="needing_skills",

@@ -2,6 +2,7 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from .filters import ProjectFilter
 from .models import Application, Need, Project, SavedSearch, Update
 
 
@@ -126,10 +127,29 @@ class UpdateForm(forms.ModelForm):
 
 
 class SavedSearchForm(forms.ModelForm):
+    """Name and frequency; the filters come from the backlog's query string (`params`)."""
+
     class Meta:
         model = SavedSearch
         fields = ["name", "frequency"]
         labels = {"name": _("Name of this search")}
+
+    def __init__(self, *args, params=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.params = params
+
+    def clean(self):
+        data = super().clean()
+        if self.params is None:
+            return data
+        from .services import clean_query  # services import this module
+
+        # A search whose filters are wrong would send an empty digest for ever.
+        if not ProjectFilter(self.params, queryset=Project.objects.none()).is_valid():
+            raise forms.ValidationError(_("Correct the filters before saving this search."))
+        if len(clean_query(self.params)) > SavedSearch._meta.get_field("query").max_length:
+            raise forms.ValidationError(_("These filters are too long to be saved."))
+        return data
 
 
 class FrequencyForm(forms.ModelForm):

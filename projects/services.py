@@ -50,7 +50,8 @@ def _mail(user, subject, template, context, connection=None):
     """Render and send one plain-text e-mail in the recipient's language."""
     with translation.override(user.language or settings.LANGUAGE_CODE):
         body = render_to_string(template, {"user": user, "site_url": settings.SITE_URL, **context})
-        subject = f"[Réserve] {subject()}"
+        # A title typed with a line break must not break the header (BadHeaderError).
+        subject = " ".join(f"[Réserve] {subject()}".split())
     EmailMessage(subject, body, to=[user.email], connection=connection).send()
 
 
@@ -328,11 +329,20 @@ def notify_applicant(application_id):
 
 
 # --- Team ---------------------------------------------------------------------------------
+@transaction.atomic
 def leave_project(*, membership):
-    """The member leaves the team (the membership is kept, dated, for the history)."""
-    return Membership.objects.filter(pk=membership.pk, left_at__isnull=True).update(
+    """The member leaves the team (the membership is kept, dated, for the history).
+
+    A lead who leaves gives up the project's management with it: the project has no
+    lead until a coordinator names one (members with the lead role keep theirs)."""
+    left = Membership.objects.filter(pk=membership.pk, left_at__isnull=True).update(
         left_at=timezone.now()
     )
+    if left:
+        Project.objects.filter(pk=membership.project_id, lead_id=membership.volunteer_id).update(
+            lead=None
+        )
+    return left
 
 
 @transaction.atomic
@@ -451,14 +461,19 @@ def remind_leads_of_pending_applications(*, now=None):
     for project, applications in by_project.items():
         manage_url = _absolute(reverse("projects:manage", kwargs={"slug": project.slug}))
         for manager in project_managers(project):
-            _mail(
-                manager,
-                lambda project=project: (
-                    _("Applications are waiting for you on %(title)s") % {"title": project.title}
-                ),
-                "projects/email/pending_reminder.txt",
-                {"project": project, "applications": applications, "manage_url": manage_url},
-            )
+            try:
+                _mail(
+                    manager,
+                    lambda project=project: (
+                        _("Applications are waiting for you on %(title)s")
+                        % {"title": project.title}
+                    ),
+                    "projects/email/pending_reminder.txt",
+                    {"project": project, "applications": applications, "manage_url": manage_url},
+                )
+            except Exception:  # one bad address must not cost the other leads their reminder
+                logger.exception("Reminder to %s about %s not sent.", manager.pk, project.pk)
+                continue
             sent += 1
     return sent
 

@@ -54,7 +54,7 @@ def index(request):
 @require_POST
 def save_search(request):
     params = QueryDict(request.POST.get("query", ""))
-    form = SavedSearchForm(request.POST)
+    form = SavedSearchForm(request.POST, params=params)
     if not form.is_valid():
         return _backlog_response(request, params, save_form=form)
     services.save_search(

@@ -10,13 +10,29 @@ from .territories import DEPARTEMENT_CHOICES, REGION_CHOICES
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
 
+class SkillsField(django_filters.fields.ModelMultipleChoiceField):
+    """Ids checked before the lookup: SQLite raises OverflowError on an id past 64 bits."""
+
+    def _check_values(self, value):
+        for pk in value:
+            if not str(pk).isdigit() or int(pk) >= 2**63:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)
+
+
+class SkillsFilter(django_filters.ModelMultipleChoiceFilter):
+    field_class = SkillsField
+
+
 class DirectoryFilter(django_filters.FilterSet):
     """The coordinators' directory: by skills, place, availability, opt-in, employer."""
 
     q = django_filters.CharFilter(label=_("Name, e-mail or bio"), method="filter_text")
-    skills = django_filters.ModelMultipleChoiceFilter(
-        label=_("Skills"), queryset=Skill.objects.all(), method="filter_skills"
-    )
+    skills = SkillsFilter(label=_("Skills"), queryset=Skill.objects.all(), method="filter_skills")
     match = django_filters.ChoiceFilter(
         label=_("Skills to have"),
         choices=[("any", _("any of them")), ("all", _("all of them"))],

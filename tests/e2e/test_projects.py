@@ -118,7 +118,9 @@ def test_an_idea_becomes_an_open_project_that_a_volunteer_finds_and_joins(
     results = page.get_by_test_id("project-list")
     expect(results.get_by_role("link")).to_have_count(1)
     results.get_by_role("link", name="Alerte canicule pour les personnes isolées").click()
-    expect(page.get_by_role("heading", name="Qualifié avec les agents publics concernés"))
+    expect(
+        page.get_by_role("heading", name="Qualifié avec les agents publics concernés")
+    ).to_be_visible()
     expect(page.get_by_text("Personne n'appelle les isolés.")).to_be_visible()
 
     # He applies with a message, and finds the application in his space.

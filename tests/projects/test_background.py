@@ -53,6 +53,8 @@ def test_a_worker_mails_the_coordinators_and_the_applicant_once(celery_worker, s
         reverse("projects:apply", args=[need.project.slug, need.pk]), {"message": "Dispo"}
     )
     application = need.applications.get()
+    # The lead hears of it (a lead who decided first would not need to).
+    wait_for(lambda: author.email in smtp_server.recipients(), timeout=60)
     client.post(
         reverse("projects:decide", args=[need.project.slug, application.pk]),
         {"decision": "decline", "reason": "paused"},

@@ -41,3 +41,45 @@ def test_any_idea_form_input_gets_a_page_never_a_500(client, title, problem, wee
         "/projects/propose/", {k: str(v).replace("\x00", "") for k, v in data.items()}
     )
     assert response.status_code in (200, 302)
+
+
+@pytest.mark.parametrize("skill", ["99999999999999999999", "-1", "1e5", "٣"])
+def test_an_impossible_skill_id_in_the_url_is_a_page_not_a_500(client, skill):
+    response = client.get("/projects/", {"skills": skill})
+    assert response.status_code == 200
+
+
+def test_a_search_with_bad_filters_is_not_saved_and_says_why(client):
+    from projects.models import SavedSearch
+
+    client.force_login(UserFactory())
+    response = client.post(
+        "/projects/searches/save/",
+        {"name": "Mes projets", "frequency": "weekly", "query": "theme=nope"},
+    )
+    assert response.status_code == 200
+    assert "Corrigez les filtres avant d’enregistrer cette recherche." in response.content.decode()
+    assert not SavedSearch.objects.exists()
+
+
+def test_a_search_too_long_to_keep_is_refused_with_a_message(client):
+    from projects.models import SavedSearch
+
+    client.force_login(UserFactory())
+    query = "&".join(f"place={'x' * 70}{i}" for i in range(20))
+    response = client.post(
+        "/projects/searches/save/", {"name": "Long", "frequency": "daily", "query": query}
+    )
+    assert response.status_code == 200
+    assert "Ces filtres sont trop longs pour être enregistrés." in response.content.decode()
+    assert not SavedSearch.objects.exists()
+
+
+def test_a_line_break_in_a_title_does_not_stop_the_mail(mailoutbox):
+    from projects import services
+    from tests.factories import ApplicationFactory
+
+    application = ApplicationFactory(need__project__title="Une\nidée")
+    services.notify_managers_of_application(application.pk)
+    assert mailoutbox and "\n" not in mailoutbox[-1].subject
+    assert "Une idée" in mailoutbox[-1].subject

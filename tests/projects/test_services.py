@@ -224,3 +224,19 @@ def test_a_never_search_gets_no_digest():
     ProjectFactory()
     assert services.send_saved_search_digests(frequency="never") == 0
     assert mail.outbox == []
+
+
+def test_a_lead_who_leaves_the_team_no_longer_manages_the_project():
+    project = ProjectFactory()
+    lead = project.lead
+    membership = MembershipFactory(project=project, volunteer=lead, role=Membership.Role.LEAD)
+    co_lead = MembershipFactory(project=project, role=Membership.Role.LEAD).volunteer
+    assert project.is_managed_by(lead)
+
+    services.leave_project(membership=membership)
+
+    project.refresh_from_db()
+    assert project.lead is None
+    assert not project.is_managed_by(lead)
+    assert project.is_managed_by(co_lead)
+    assert services.project_managers(project) == [co_lead]
