@@ -64,6 +64,11 @@ class ShopAdmin(admin.ModelAdmin):
     inlines = [SightingInline]
     actions = ["merge_duplicates", "hide", "unhide"]
 
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if formset.model is Sighting and formset.has_changed():
+            services.recount_shops([form.instance.pk])  # a sighting hidden in the inline
+
     @admin.action(description=_("Merge the selected duplicate shops"), permissions=["change"])
     def merge_duplicates(self, request, queryset):
         """A confirmation page: pick the shop to keep; on "confirm", merge the others."""
@@ -134,6 +139,12 @@ class SightingAdmin(admin.ModelAdmin):
     @admin.display(boolean=True, description=_("photo"))
     def has_photo(self, obj):
         return bool(obj.photo)
+
+    def save_model(self, request, obj, form, change):
+        # Moved, hidden or redated by hand: the counts and status of both shops follow.
+        previous = form.initial.get("shop") if change else None
+        super().save_model(request, obj, form, change)
+        services.recount_shops({obj.shop_id, previous} - {None})
 
     @admin.action(description=_("Hide the selected sightings (abuse)"), permissions=["change"])
     def hide(self, request, queryset):

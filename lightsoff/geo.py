@@ -125,5 +125,16 @@ CELLS_PER_TILE = 4
 POINTS_FROM_ZOOM = 15
 
 
+# The widest view a map shows at a zoom, in tiles of 256 px: 24 tiles is a 6,144 px
+# screen, more than any real one (and Leaflet pads the bbox it asks for a little).
+MAX_VIEW_TILES = 24
+
+
+def fits_zoom(bbox, zoom):
+    """Is this bbox one that a map could show at `zoom`? (Not a country at street level.)"""
+    span = MAX_VIEW_TILES * 360.0 / (2**zoom)
+    return bbox.east - bbox.west <= span and bbox.north - bbox.south <= span
+
+
 def cluster_cell_deg(zoom):
     return 360.0 / (2**zoom) / CELLS_PER_TILE

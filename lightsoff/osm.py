@@ -1,5 +1,6 @@
 """Read shops from an OpenStreetMap extract: GeoJSON (overpass-turbo, osmtogeojson) or
-.osm XML. Only named features are kept; ways get the centre of their nodes."""
+.osm XML. Only named shops (shop=*, and amenities with a shop window) are kept; ways
+get the centre of their nodes."""
 
 import json
 import xml.etree.ElementTree as ET  # noqa: S405 (local files given by an operator)
@@ -18,9 +19,26 @@ def _address(tags):
     }
 
 
+# Premises with a window that may stay lit at night, besides every shop=*: streets,
+# bus stops, parks and the rest of a real extract are left out.
+AMENITIES_WITH_WINDOWS = {
+    "bank",
+    "bar",
+    "bureau_de_change",
+    "cafe",
+    "car_rental",
+    "fast_food",
+    "ice_cream",
+    "pharmacy",
+    "restaurant",
+}
+
+
 def _record(osm_id, lat, lng, tags):
     name = (tags.get("name") or "").strip()
     if not name:
+        return None
+    if not tags.get("shop") and tags.get("amenity") not in AMENITIES_WITH_WINDOWS:
         return None
     return {
         "osm_id": osm_id,
@@ -81,7 +99,10 @@ def read_osm_xml(text):
     nodes = {}
     records = []
     for node in root.iter("node"):
-        nodes[node.get("id")] = (float(node.get("lat")), float(node.get("lon")))
+        try:
+            nodes[node.get("id")] = (float(node.get("lat")), float(node.get("lon")))
+        except (TypeError, ValueError):
+            raise OSMFileError(f"node {node.get('id')} has no valid lat/lon") from None
     for element in root:
         if element.tag not in ("node", "way"):
             continue

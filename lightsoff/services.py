@@ -399,10 +399,15 @@ def set_sightings_hidden(*, sightings, hidden):
     with transaction.atomic():
         ids = [s.pk for s in sightings]
         Sighting.objects.filter(pk__in=ids).update(is_hidden=hidden)
-        shop_ids = set(Sighting.objects.filter(pk__in=ids).values_list("shop_id", flat=True))
-        for shop in Shop.objects.select_for_update().filter(pk__in=shop_ids).order_by("pk"):
-            recount(shop)
+        recount_shops(Sighting.objects.filter(pk__in=ids).values_list("shop_id", flat=True))
     return len(ids)
+
+
+@transaction.atomic
+def recount_shops(shop_ids):
+    """Recount shops whose sightings a moderator changed (locked in pk order)."""
+    for shop in Shop.objects.select_for_update().filter(pk__in=set(shop_ids)).order_by("pk"):
+        recount(shop)
 
 
 # --- Import ----------
@@ -431,8 +436,11 @@ def import_osm_shops(*, records):
         }
         new = []
         for record in records:
-            values = {field: (record.get(field) or "") for field in OSM_FIELDS}
-            values["name"] = values["name"][:160]
+            # Cut to the columns' sizes: one long tag must not roll back the whole import.
+            values = {
+                field: str(record.get(field) or "")[: Shop._meta.get_field(field).max_length]
+                for field in OSM_FIELDS
+            }
             values["latitude"] = f"{float(record['latitude']):.6f}"
             values["longitude"] = f"{float(record['longitude']):.6f}"
             shop = by_osm.get(record["osm_id"])

@@ -326,6 +326,9 @@ def api_shops(request):
         return _json_error(_("The zoom must be a whole number between 0 and 20."))
     if not 0 <= zoom <= 20:
         return _json_error(_("The zoom must be a whole number between 0 and 20."))
+    if not geo.fits_zoom(bbox, zoom):
+        # A country-wide box asked at street zoom would cluster every shop one by one.
+        return _json_error(BBOX_ERRORS["too_large"]())
     data = selectors.shops_geojson(bbox, zoom)
     response = HttpResponse(
         json.dumps(data, separators=(",", ":"), ensure_ascii=False),

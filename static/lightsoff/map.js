@@ -7,6 +7,8 @@ const statusLine = document.getElementById("map-status");
 const L = window.L;
 const STREET_ZOOM = 17;
 const MAX_SPAN = 40;
+// The widest view the API accepts at a zoom, in 256 px tiles (geo.MAX_VIEW_TILES).
+const MAX_VIEW_TILES = 24;
 
 function say(text) {
   if (statusLine) statusLine.textContent = text;
@@ -42,7 +44,8 @@ function clampedBBox(map) {
   // Leaflet's bounds may wrap past ±180 and, zoomed out, exceed what the API accepts.
   const center = map.getCenter().wrap();
   const bounds = map.getBounds();
-  const half = MAX_SPAN / 2 - 0.01;
+  const span = Math.min(MAX_SPAN, (MAX_VIEW_TILES * 360) / 2 ** map.getZoom());
+  const half = span / 2 - 0.00001;
   const west = Math.max(bounds.getWest(), center.lng - half, -180);
   const east = Math.min(bounds.getEast(), center.lng + half, 180);
   const south = Math.max(bounds.getSouth(), center.lat - half, -90);

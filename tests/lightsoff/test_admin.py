@@ -94,3 +94,26 @@ def test_the_sighting_form_never_shows_the_ip_hash(client, moderator):
         reverse("admin:lightsoff_sighting_change", args=[sighting.pk])
     ).content.decode()
     assert "deadbeef" not in page
+
+
+def test_hiding_a_sighting_on_its_change_page_recounts_the_shop(client, moderator):
+    shop = ShopFactory()
+    first, second = SightingFactory.create_batch(2, shop=shop)
+    from lightsoff import services
+
+    services.recount(shop)
+    assert shop.sightings_count == 2
+    url = reverse("admin:lightsoff_sighting_change", args=[second.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    data = {
+        "shop": shop.pk,
+        "lit": "on",
+        "seen_at_0": second.seen_at.astimezone().strftime("%d/%m/%Y"),
+        "seen_at_1": second.seen_at.astimezone().strftime("%H:%M:%S"),
+        "is_hidden": "on",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    shop.refresh_from_db()
+    assert shop.sightings_count == 1

@@ -23,7 +23,7 @@ def get(client, **params):
 def test_zoomed_in_the_api_returns_each_shop_as_rfc7946_points(client):
     shop = ShopFactory(name="Opticien Lumière", latitude="48.853500", longitude="2.372000")
     ShopFactory(latitude="45.764000", longitude="4.835700")  # Lyon: outside the bbox
-    response, data = get(client, bbox=PARIS_BBOX, zoom=17)
+    response, data = get(client, bbox=PARIS_BBOX, zoom=15)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/geo+json"
     assert data["type"] == "FeatureCollection"
@@ -39,7 +39,7 @@ def test_hidden_merged_and_merely_imported_shops_are_not_on_the_map(client):
     ShopFactory(sightings_count=0, osm_id="node/1")
     target = ShopFactory()
     ShopFactory(merged_into=target)
-    _response, data = get(client, bbox=PARIS_BBOX, zoom=17)
+    _response, data = get(client, bbox=PARIS_BBOX, zoom=15)
     assert [f["properties"]["id"] for f in data["features"]] == [target.pk]
 
 
@@ -90,8 +90,8 @@ def test_the_error_is_in_the_readers_language(client):
 def test_the_api_is_rate_limited_per_ip(client, settings):
     settings.LIGHTSOFF_RATE_LIMITS = {"api": (3, 60)}
     for _ in range(3):
-        assert client.get(URL, {"bbox": PARIS_BBOX, "zoom": 17}).status_code == 200
-    response = client.get(URL, {"bbox": PARIS_BBOX, "zoom": 17})
+        assert client.get(URL, {"bbox": PARIS_BBOX, "zoom": 15}).status_code == 200
+    response = client.get(URL, {"bbox": PARIS_BBOX, "zoom": 15})
     assert response.status_code == 429
     assert json.loads(response.content)["error"].startswith("Trop de demandes")
 
@@ -100,7 +100,7 @@ def test_the_map_query_count_does_not_grow_with_shops(client, django_assert_max_
     for i in range(30):
         ShopFactory(latitude=f"48.85{i:02d}00")
     with django_assert_max_num_queries(1):
-        get(client, bbox=PARIS_BBOX, zoom=17)
+        get(client, bbox=PARIS_BBOX, zoom=15)
     with django_assert_max_num_queries(1):
         get(client, bbox="-5.5,41.0,10.0,51.5", zoom=6)
 
@@ -155,3 +155,20 @@ def test_no_point_makes_the_nearby_api_fail(client, lat, lng):
     response = client.get(reverse("lightsoff:api_nearby"), {"lat": str(lat), "lng": str(lng)})
     assert response.status_code in (200, 400)
     assert "shops" in response.json() or "error" in response.json()
+
+
+@pytest.mark.parametrize(
+    ("bbox", "zoom"),
+    [("-5.5,41.0,10.0,51.5", 18), ("-5.5,41.0,10.0,51.5", 14), ("2.0,48.5,3.0,49.0", 17)],
+)
+def test_a_country_asked_at_street_zoom_is_refused_with_a_json_error(client, bbox, zoom):
+    ShopFactory(latitude="48.853500", longitude="2.372000")
+    response, data = get(client, bbox=bbox, zoom=zoom)
+    assert response.status_code == 400
+    assert data["error"] == "La bbox est trop grande : zoomez."
+
+
+def test_the_widest_screen_at_a_zoom_is_still_served(client):
+    span = geo.MAX_VIEW_TILES * 360 / 2**17 * 0.99
+    response, _data = get(client, bbox=f"2.30,48.83,{2.30 + span:.5f},48.84", zoom=17)
+    assert response.status_code == 200

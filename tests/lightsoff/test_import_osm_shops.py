@@ -57,7 +57,7 @@ def test_imported_shops_are_proposed_but_not_on_the_map(client):
     nearby = client.get("/lightsoff/api/nearby.json", {"lat": 48.8536, "lng": 2.3721}).json()
     assert "Boulangerie Martin" in [s["name"] for s in nearby["shops"]]
     features = client.get(
-        "/lightsoff/api/shops.geojson", {"bbox": "2.3,48.8,2.4,48.9", "zoom": 17}
+        "/lightsoff/api/shops.geojson", {"bbox": "2.3,48.8,2.4,48.9", "zoom": 15}
     ).json()["features"]
     assert "Boulangerie Martin" not in [f["properties"]["name"] for f in features]
 
@@ -67,3 +67,27 @@ def test_a_broken_file_is_a_clear_error(tmp_path):
     broken.write_text("{not json")
     with pytest.raises(CommandError, match="Cannot read"):
         call_command("import_osm_shops", str(broken))
+
+
+def test_streets_and_bus_stops_of_a_real_extract_are_not_shops():
+    assert "2 created" in run("city.osm")
+    assert sorted(Shop.objects.values_list("name", flat=True)) == [
+        "Café des Phares",
+        "Tabac de la Bastille",
+    ]
+
+
+def test_a_tag_longer_than_its_column_is_cut_not_a_failed_import():
+    run("city.osm")
+    cafe = Shop.objects.get(osm_id="node/7007")
+    assert (
+        cafe.postcode
+        == "75004 PARIS CEDEX 04 — BP 1234"[: Shop._meta.get_field("postcode").max_length]
+    )
+
+
+def test_a_node_without_coordinates_is_a_clear_error(tmp_path):
+    bad = tmp_path / "bad.osm"
+    bad.write_text('<osm><node id="1"><tag k="name" v="X"/><tag k="shop" v="y"/></node></osm>')
+    with pytest.raises(CommandError, match="lat/lon"):
+        call_command("import_osm_shops", str(bad), stdout=StringIO())
