@@ -19,10 +19,17 @@ LAUNCH_PERMISSION = "missions.launch_mobilization"
 
 class MobilizationInline(admin.TabularInline):
     model = Mobilization
+    """The crisis's call-ups at a glance; each is prepared and changed on its own page
+    (which locks the targeting once launched)."""
+
     fields = ["title", "status", "headcount", "starts_at", "response_deadline"]
-    readonly_fields = ["status"]
+    readonly_fields = fields
     extra = 0
+    can_delete = False
     show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Crisis)
@@ -60,6 +67,27 @@ class MobilizationAdmin(admin.ModelAdmin):
         "closed_at",
         "targeting_preview",
     ]
+    # Once launched, the targeting is what volunteers were told: it changes through
+    # "extend" (deadline, headcount) or "close", never by editing the form.
+    LOCKED_WHEN_LAUNCHED = [
+        "crisis",
+        "skills",
+        "headcount",
+        "regions",
+        "remote",
+        "starts_at",
+        "ends_at",
+        "response_deadline",
+        "max_waves",
+        "wave_hours",
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.status != Mobilization.Status.DRAFT:
+            fields += self.LOCKED_WHEN_LAUNCHED
+        return fields
+
     fieldsets = [
         (None, {"fields": ["crisis", "title", "ask", "skills", "headcount"]}),
         (gettext_lazy("Where and when"), {"fields": ["regions", "remote", "starts_at", "ends_at"]}),

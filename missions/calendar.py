@@ -20,8 +20,8 @@ def accepted_callups_ics(user, request):
         event.add("dtstart", mobilization.starts_at)
         event.add("dtend", mobilization.ends_at)
         event.add("dtstamp", alert.responded_at or mobilization.starts_at)
-        event.add(
-            "url", request.build_absolute_uri(reverse("missions:respond", args=[alert.token]))
-        )
+        # The volunteer's own page, not the answer link: a shared calendar must not let
+        # others decline or unsubscribe in their name.
+        event.add("url", request.build_absolute_uri(reverse("missions:mine")))
         cal.add_component(event)
     return cal.to_ical()

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from volunteers.models import Skill
+from volunteers.territories import REGION_CHOICES
 
 
 class Crisis(models.Model):
@@ -116,6 +117,19 @@ class Mobilization(models.Model):
     @property
     def is_open(self):
         return self.status == self.Status.LAUNCHED
+
+    @property
+    def place(self):
+        """Where, in words: "Remote", "On site: Bretagne", "Remote or on site: …"."""
+        names = dict(REGION_CHOICES)
+        regions = ", ".join(str(names.get(code, code)) for code in self.regions)
+        if self.remote and regions:
+            return _("Remote or on site: %(regions)s") % {"regions": regions}
+        if self.remote:
+            return _("Remote")
+        if regions:
+            return _("On site: %(regions)s") % {"regions": regions}
+        return _("On site")
 
     @property
     def next_wave_at(self):

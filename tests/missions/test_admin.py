@@ -128,3 +128,16 @@ def test_the_alert_list_filters_failures(coordinator_client):
     AlertFactory(status="failed", last_error="Mail server unreachable")
     page = coordinator_client.get(reverse("admin:missions_alert_changelist") + "?status=failed")
     assert "Mail server unreachable" in page.text
+
+
+def test_a_launched_call_up_keeps_its_targeting_out_of_the_form(coordinator_client):
+    reachable_volunteer()
+    mobilization = draft_callup(headcount=5)
+    draft_page = coordinator_client.get(admin_url("change", mobilization))
+    assert 'name="headcount"' in draft_page.text
+    Mobilization.objects.filter(pk=mobilization.pk).update(status=Mobilization.Status.LAUNCHED)
+    page = coordinator_client.get(admin_url("change", mobilization))
+    assert page.status_code == 200
+    for field in ("headcount", "starts_at_0", "response_deadline_0", "remote", "regions"):
+        assert f'name="{field}"' not in page.text
+    assert 'name="title"' in page.text  # wording can still be fixed

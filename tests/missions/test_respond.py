@@ -159,6 +159,10 @@ def test_the_volunteer_sees_their_call_ups_and_their_calendar(client):
     feed = client.get(feed_url)
     assert feed["Content-Type"].startswith("text/calendar")
     assert f"SUMMARY:{alert.mobilization.title}" in feed.text
+    # A calendar may be shared: it holds no link that answers or unsubscribes.
+    unfolded = feed.text.replace("\r\n ", "")
+    assert str(alert.token) not in unfolded
+    assert "/missions/mine/" in unfolded
     assert client.get("/missions/calendar/" + "z" * 43 + ".ics").status_code == 404
 
 

@@ -264,3 +264,17 @@ def test_each_message_has_its_own_recipient_links_and_message_id(smtp_server):
         assert "@@" not in message.as_string()
         ids.add(message["Message-ID"])
     assert len(ids) == 3
+
+
+def test_the_email_says_where_in_the_volunteers_language(smtp_server):
+    mobilization, (french,) = launched()
+    english = reachable_volunteer()
+    english.language = "en"
+    english.save()
+    Alert.objects.create(mobilization=mobilization, volunteer=english)
+    send_pending_alerts(mobilization_id=mobilization.pk)
+    by_recipient = {m["to"][0]: m["message"] for m in smtp_server.messages}
+    fr = by_recipient[french.email].get_body(("plain",)).get_content()
+    en = by_recipient[english.email].get_body(("plain",)).get_content()
+    assert "Sur place : Île-de-France" in fr
+    assert "On site: Île-de-France" in en
