@@ -520,9 +520,11 @@ def report_failures(*, mobilization_id):
     """Once a call-up has nothing left to send, tell its launcher of failed deliveries.
 
     Sent once: `failures_reported_at` moves with a conditional UPDATE."""
-    busy = Alert.objects.filter(
-        mobilization_id=mobilization_id,
-        status__in=[Alert.Status.PENDING, Alert.Status.SENDING],
+    # Pending alerts of a filled or closed call-up wait for a reopening that may never
+    # come: they do not hold the report back.
+    busy = Alert.objects.filter(mobilization_id=mobilization_id).filter(
+        Q(status=Alert.Status.SENDING)
+        | Q(status=Alert.Status.PENDING, mobilization__status=Mobilization.Status.LAUNCHED)
     )
     failed = Alert.objects.filter(mobilization_id=mobilization_id, status=Alert.Status.FAILED)
     if busy.exists() or not failed.exists():
@@ -766,6 +768,8 @@ def _mark_filled(mobilization, now):
         body="",
     )
     transaction.on_commit(lambda: enqueue_follow_up(follow_up.pk))
+    # Its pending alerts will not leave now: the launcher hears of the failed ones.
+    transaction.on_commit(lambda: report_failures(mobilization_id=mobilization.pk))
 
 
 def _give_place_to_wait_list(mobilization, now):
@@ -802,6 +806,8 @@ def close_mobilization(mobilization, *, by):
         status__in=[Mobilization.Status.LAUNCHED, Mobilization.Status.FILLED],
     ).update(status=Mobilization.Status.CLOSED, closed_at=timezone.now())
     mobilization.refresh_from_db()
+    if closed:
+        report_failures(mobilization_id=mobilization.pk)
     return bool(closed)
 
 

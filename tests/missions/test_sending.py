@@ -5,7 +5,7 @@ from django.core import mail
 from django.test import TestCase
 from django.utils import timezone
 
-from missions.models import Alert
+from missions.models import Alert, Mobilization
 from missions.services import (
     UNCONFIRMED_NOTE,
     claim_alerts,
@@ -278,3 +278,21 @@ def test_the_email_says_where_in_the_volunteers_language(smtp_server):
     en = by_recipient[english.email].get_body(("plain",)).get_content()
     assert "Sur place : Île-de-France" in fr
     assert "On site: Île-de-France" in en
+
+
+def test_the_launcher_hears_of_failures_when_the_call_up_fills_before_all_left(settings):
+    from missions.services import record_response
+
+    settings.ALERT_CHUNK_SIZE = 1
+    mobilization, users = launched(volunteers=3)
+    # The first alert failed, the third still waits (a backlog) when the second fills it.
+    first, second, third = Alert.objects.order_by("pk")
+    Alert.objects.filter(pk=first.pk).update(status=Alert.Status.FAILED, last_error="550 nope")
+    Alert.objects.filter(pk=third.pk).update(status=Alert.Status.PENDING)
+    Mobilization.objects.filter(pk=mobilization.pk).update(headcount=1)
+    mail.outbox.clear()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        record_response(second, accept=True)
+    reports = [m for m in mail.outbox if m.to == [mobilization.launched_by.email]]
+    assert len(reports) == 1
+    assert "550 nope" in reports[0].body
