@@ -93,3 +93,12 @@ def test_an_up_to_date_consent_is_read_once_per_session(client):
     client.force_login(UserFactory())
     assert len(_consent_reads(client, "/")) == 1
     assert _consent_reads(client, reverse("projects:index")) == []
+
+
+def test_someone_who_refuses_the_new_notice_can_still_take_their_data_and_leave(client, new_notice):
+    user = _volunteer_of_version_1()
+    client.force_login(user)
+    export = client.get(reverse("volunteers:export"))
+    assert export.status_code == 200
+    assert export.json()["account"]["email"] == user.email
+    assert client.get(reverse("volunteers:delete")).status_code == 200

@@ -60,7 +60,7 @@ def test_the_profile_page_never_fails_on_random_input(client, volunteer, data):
 
 @FUZZ
 @given(data=profile_posts())
-def test_the_profile_forms_answer_every_error_on_a_field(volunteer, data):
+def test_the_profile_forms_never_raise_on_random_input(volunteer, data):
     profile = Profile.objects.get(user=volunteer)
     forms = [
         ProfileForm(data, instance=profile),
@@ -69,6 +69,43 @@ def test_the_profile_forms_answer_every_error_on_a_field(volunteer, data):
     ]
     for form in forms:
         form.is_valid()  # never raises
+
+
+# A profile that saves; the test below changes one field of it at a time.
+VALID_POST = {
+    "display_name": "Ada",
+    "departement": "75",
+    "quiet_hours_start": "22:00",
+    "quiet_hours_end": "07:00",
+    "status": "active",
+    "alert_by_email": "on",
+    "language": "fr",
+    "skills-TOTAL_FORMS": "0",
+    "skills-INITIAL_FORMS": "0",
+    "periods-TOTAL_FORMS": "0",
+    "periods-INITIAL_FORMS": "0",
+}
+TEXT_FIELDS = ["display_name", "bio", "tags", "employer", "phone", "github_url", "portfolio_url"]
+
+
+def test_the_valid_post_saves():
+    assert ProfileForm(VALID_POST, instance=UserFactory().profile).is_valid()
+
+
+@FUZZ
+@given(field=st.sampled_from(TEXT_FIELDS), typed=st.text(max_size=300))
+def test_one_bad_field_is_answered_on_that_field_and_keeps_what_was_typed(
+    client, volunteer, field, typed
+):
+    response = client.post(reverse("volunteers:profile_edit"), {**VALID_POST, field: typed})
+    if response.status_code == 302:  # accepted: what was typed (cleaned) is saved
+        profile = Profile.objects.get(user=volunteer)
+        assert "\x00" not in str(getattr(profile, field))
+        return
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert set(form.errors) == {field}
+    assert form.data[field] == typed  # shown again, not lost
 
 
 @FUZZ

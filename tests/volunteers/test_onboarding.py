@@ -109,3 +109,12 @@ def test_one_date_alone_is_refused(client):
     client.force_login(UserFactory())
     response = client.post(reverse("volunteers:onboarding"), _answers(available_until=""))
     assert "available_until" in response.context["form"].errors
+
+
+def test_coming_back_to_the_onboarding_keeps_earlier_choices(client):
+
+    user = UserFactory(profile__crisis_opt_in=True, profile__departement="35")
+    client.force_login(user)
+    form = client.get(reverse("volunteers:onboarding")).context["form"]
+    assert form["crisis_opt_in"].value() is True
+    assert form["departement"].value() == "35"

@@ -256,3 +256,23 @@ def test_the_page_reads_a_fixed_number_of_queries(client, volunteer, django_asse
     AvailabilityFactory.create_batch(4, profile=volunteer.profile)
     with django_assert_max_num_queries(12):
         client.get(reverse("volunteers:profile_edit"))
+
+
+def test_a_phone_number_typed_with_spaces_is_stored_in_e164(client, volunteer):
+    response = _post(client, phone="+33 6 12 34 56 78", alert_by_sms="on")
+    assert response.status_code == 302
+    assert Profile.objects.get(user=volunteer).phone == "+33612345678"
+
+
+def test_the_language_of_our_e_mails_is_chosen_on_the_profile(client, volunteer):
+    assert _post(client, language="en").status_code == 302
+    volunteer.refresh_from_db()
+    assert volunteer.language == "en"
+
+
+def test_leaving_the_departement_empty_drops_its_region(client, volunteer):
+    _post(client)
+    assert Profile.objects.get(user=volunteer).region == "11"
+    _post(client, departement="", remote_only="on")
+    profile = Profile.objects.get(user=volunteer)
+    assert (profile.departement, profile.region) == ("", "")
