@@ -11,6 +11,9 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP"}
 MAX_SIDE = 1600
+# A phone photo is 12 to 50 megapixels; a small file that claims far more is a bomb
+# that would take gigabytes once decoded.
+MAX_PIXELS = 60_000_000
 
 
 def max_bytes():
@@ -29,6 +32,8 @@ def clean_photo(upload):
         with Image.open(upload) as image:
             if image.format not in ALLOWED_FORMATS:
                 raise ValidationError(_("Send a JPEG, PNG or WebP photo."))
+            if image.width * image.height > MAX_PIXELS:
+                raise ValidationError(_("This photo has too many pixels."))
             image.load()
             image = ImageOps.exif_transpose(image)
             image.thumbnail((MAX_SIDE, MAX_SIDE))

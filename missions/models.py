@@ -232,6 +232,7 @@ class FollowUp(models.Model):
         PENDING = "pending", _("Pending")
         SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
 
     mobilization = models.ForeignKey(
         Mobilization, on_delete=models.CASCADE, related_name="follow_ups"
@@ -243,6 +244,8 @@ class FollowUp(models.Model):
         _("status"), max_length=8, choices=Status.choices, default=Status.PENDING
     )
     recipients = models.PositiveIntegerField(_("recipients"), default=0)
+    # Why sending stopped (the mail server's error); `recipients` then says how many got it.
+    last_error = models.TextField(_("error"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

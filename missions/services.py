@@ -150,7 +150,15 @@ def quiet_hours_end(now, start, end):
     return timezone.make_aware(datetime.datetime.combine(day, end))
 
 
+# Alerts of different call-ups are written one launch (or wave) at a time, so that the
+# frequency cap and the "already committed" rules read what the other one just wrote.
+ALERT_CREATION_LOCK = 7_201_911  # any number of our own for pg_advisory_xact_lock
+
+
 def _create_wave_alerts(mobilization, *, wave, now):
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ALERT_CREATION_LOCK])
     rows = targeted_profiles(mobilization, wave=wave, now=now).values_list(
         "user_id", "alert_by_email", "phone", "quiet_hours_start", "quiet_hours_end"
     )
@@ -300,6 +308,7 @@ def send_claimed_alerts(*, claim_token):
         .order_by("pk")
     )
     result = SendResult()
+    alerts = _defer_quiet_hours(alerts, claim_token)
     if not alerts:
         return result
     emails = [a for a in alerts if a.channel == Alert.Channel.EMAIL]
@@ -310,6 +319,31 @@ def send_claimed_alerts(*, claim_token):
         if texts:
             _send_sms_chunk(texts, claim_token, result)
     return result
+
+
+def _defer_quiet_hours(alerts, claim_token, now=None):
+    """Quiet hours are checked again when sending: a retry or a backlog (broker down) may
+    come due at night. Those alerts go back to pending until the quiet hours end, without
+    counting an attempt. At the red level they are waived, as at launch."""
+    now = now or timezone.now()
+    due = []
+    for alert in alerts:
+        profile = getattr(alert.volunteer, "profile", None)
+        end = None
+        if profile is not None and not alert.mobilization.crisis.is_urgent:
+            end = quiet_hours_end(now, profile.quiet_hours_start, profile.quiet_hours_end)
+        if end is None:
+            due.append(alert)
+            continue
+        Alert.objects.filter(
+            pk=alert.pk, claim_token=claim_token, status=Alert.Status.SENDING
+        ).update(
+            status=Alert.Status.PENDING,
+            claim_token="",
+            not_before=end,
+            attempts=F("attempts") - 1,
+        )
+    return due
 
 
 @contextmanager
@@ -403,6 +437,11 @@ def _send_email_chunk(alerts, claim_token, result):
                 continue
             try:
                 connection.send_messages([message])
+            except ValueError as exc:
+                # Refused by Django before anything left (an address it cannot encode).
+                _mark_failed(alert, claim_token, f"{type(exc).__name__}: {exc}")
+                result.failed += 1
+                continue
             except (OSError, smtplib.SMTPException) as exc:
                 error = f"{type(exc).__name__}: {exc}"
                 if _is_permanent_smtp_error(exc):
@@ -559,7 +598,7 @@ def _send_quietly(subject, body, to):
     try:
         EmailMultiAlternatives(subject, body, to=[to]).send()
     except (OSError, smtplib.SMTPException):
-        logger.exception("Could not tell %s of failed deliveries.", to)
+        logger.exception("Could not send “%s” to %s.", subject, to)
 
 
 # --- Messages -----------------------------------------------------------------------
@@ -782,10 +821,32 @@ def _give_place_to_wait_list(mobilization, now):
     )
     if first is not None:
         _accept(first, mobilization, now)
+        transaction.on_commit(lambda: _tell_promoted(first.pk))
         return
     Mobilization.objects.filter(pk=mobilization.pk).update(
         status=Mobilization.Status.LAUNCHED, filled_at=None
     )
+
+
+def _tell_promoted(alert_id):
+    """The first on the wait list took a freed place: they must know they are expected
+    (and can still decline from the same link)."""
+    alert = Alert.objects.select_related("volunteer", "mobilization").get(pk=alert_id)
+    volunteer = alert.volunteer
+    if volunteer is None:
+        return
+    with translation.override(volunteer.language or settings.LANGUAGE_CODE):
+        values = {"title": alert.mobilization.title, "url": respond_url(alert)}
+        subject = _("You are on the team: %(title)s") % values
+        body = (
+            _(
+                "A place freed up on the call-up “%(title)s”: you were first on the wait "
+                "list, so you are on the team.\n\nDetails, and to decline if you can no "
+                "longer come: %(url)s"
+            )
+            % values
+        )
+    _send_quietly(subject, body, volunteer.email)
 
 
 def opt_out(alert):
@@ -872,13 +933,27 @@ def deliver_follow_up(*, follow_up_id):
     messages = [
         _follow_up_email(follow_up, alert) for alert in alerts if alert.volunteer is not None
     ]
-    if messages:
-        with get_connection() as connection:
-            connection.send_messages(messages)
+    sent = 0
+    try:
+        if messages:
+            with get_connection() as connection:
+                for message in messages:  # one at a time, to know how many got it
+                    sent += connection.send_messages([message]) or 0
+    except (OSError, smtplib.SMTPException) as exc:
+        # Not retried (some may have it already): the coordinator sees the error and how
+        # many got it on the progress page, and can write again.
+        FollowUp.objects.filter(pk=follow_up_id).update(
+            status=FollowUp.Status.FAILED,
+            sent_at=timezone.now(),
+            recipients=sent,
+            last_error=f"{type(exc).__name__}: {exc}"[:2000],
+        )
+        logger.warning("Follow-up %s stopped after %s messages: %r", follow_up_id, sent, exc)
+        return sent
     FollowUp.objects.filter(pk=follow_up_id).update(
-        status=FollowUp.Status.SENT, sent_at=timezone.now(), recipients=len(messages)
+        status=FollowUp.Status.SENT, sent_at=timezone.now(), recipients=sent
     )
-    return len(messages)
+    return sent
 
 
 def _follow_up_email(follow_up, alert):

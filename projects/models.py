@@ -1,7 +1,7 @@
 """The project backlog ("défis"), the roles they need, and who works on them."""
 
 from django.conf import settings
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -148,9 +148,19 @@ class Project(models.Model):
 
     def save(self, *args, **kwargs):
         # The slug is set once from the title and never changes: shared links stay valid.
-        if not self.slug:
+        if self.slug:
+            return super().save(*args, **kwargs)
+        for _attempt in range(5):
             self.slug = self._unique_slug()
-        super().save(*args, **kwargs)
+            try:
+                # Two projects of the same title created at once: the unique index
+                # refuses the second, which takes the next free slug.
+                with transaction.atomic():
+                    return super().save(*args, **kwargs)
+            except IntegrityError:
+                if not Project.objects.filter(slug=self.slug).exists():
+                    raise  # another constraint: not ours to retry
+        raise IntegrityError(f"No free slug for {self.title!r}")
 
     def get_absolute_url(self):
         return reverse("projects:detail", kwargs={"slug": self.slug})

@@ -13,14 +13,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import QueryDict
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from volunteers.models import COORDINATORS_GROUP, User
+from volunteers.models import COORDINATORS_GROUP, Profile, User
 
 from .filters import ProjectFilter
 from .models import Application, Membership, Need, Project, Qualification, SavedSearch, Update
@@ -246,7 +246,14 @@ def accept_application(*, application, by, role=Membership.Role.MEMBER):
     the need closes once its headcount is reached. In one transaction; the applicant is
     told by e-mail after commit."""
     application = _decidable(application)
-    need = application.need
+    # Locked: two leads accepting at once cannot both take the last place.
+    need = Need.objects.select_for_update().select_related("project").get(pk=application.need_id)
+    if not need.is_open:
+        raise ValidationError(
+            _("This role is filled: reopen it first, or decline with “need already filled”.")
+        )
+    if need.project.status not in RECRUITING:
+        raise ValidationError(_("This project no longer takes volunteers."))
     now = timezone.now()
     application.status = Application.Status.ACCEPTED
     application.decided_at = now
@@ -401,8 +408,10 @@ def send_saved_search_digests(*, frequency, now=None):
     period = DIGEST_PERIODS.get(frequency)
     if period is None:
         return 0
+    # A paused volunteer asked for quiet: no recommendations until the pause ends.
+    available = Profile.objects.active().filter(user=OuterRef("user"))
     due = SavedSearch.objects.filter(
-        frequency=frequency, last_sent_at__lte=now - period, user__is_active=True
+        Exists(available), frequency=frequency, last_sent_at__lte=now - period
     ).select_related("user")
     sent = 0
     for search in due.iterator(chunk_size=200):

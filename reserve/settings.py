@@ -329,3 +329,6 @@ LIGHTSOFF_RATE_LIMITS = {
     "api": (env.int("LIGHTSOFF_API_PER_MINUTE", default=600), 60),
 }
 LIGHTSOFF_MAX_PHOTO_BYTES = env.int("LIGHTSOFF_MAX_PHOTO_BYTES", default=5 * 1024 * 1024)
+# Reverse proxies in front of the site (0: none). With 1 or more, the visitor's address
+# for the rate limits is read from X-Forwarded-For (see lightsoff/ratelimit.py).
+TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)

@@ -250,6 +250,14 @@ class ProfileForm(forms.ModelForm):
             user.save(update_fields=["language"])
         return profile
 
+    def clean_paused_until(self):
+        # A new end of pause cannot be in the past; one that passed (the pause is over)
+        # must not stop the volunteer from saving anything else.
+        value = self.cleaned_data.get("paused_until")
+        if value and value < timezone.localdate() and value != self.initial.get("paused_until"):
+            raise forms.ValidationError(_("This date is in the past."))
+        return value
+
     def clean_phone(self):
         return normalize_phone(self.cleaned_data.get("phone", ""))
 

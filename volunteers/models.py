@@ -253,12 +253,6 @@ class Profile(models.Model):
     def clean(self):
         if self.alert_by_sms and not self.phone:
             raise ValidationError({"phone": _("A mobile number is needed to receive SMS alerts.")})
-        if (
-            self.status == self.Status.PAUSED
-            and self.paused_until
-            and self.paused_until < timezone.localdate()
-        ):
-            raise ValidationError({"paused_until": _("This date is in the past.")})
 
     @property
     def is_paused(self):

@@ -187,7 +187,13 @@ def warn_inactive_account(*, profile_id):
         }
         subject = render_to_string("volunteers/email/inactive_warning_subject.txt", context)
         body = render_to_string("volunteers/email/inactive_warning.txt", context)
-    send_mail(" ".join(subject.split()), body, None, [user.email])
+    try:
+        send_mail(" ".join(subject.split()), body, None, [user.email])
+    except Exception:
+        # Not warned, so not archivable in a month: the claim is given back and the next
+        # daily run tries again.
+        Profile.objects.filter(pk=profile_id).update(inactivity_warned_at=None)
+        raise
     return True
 
 

@@ -161,3 +161,38 @@ def test_a_photo_too_large_is_refused(client, settings):
     response = client.post(URL, {**form_data(), "photo": big})
     assert response.status_code == 400
     assert "trop lourde" in response.content.decode()
+
+
+def test_an_upload_far_too_large_is_refused_before_it_is_read(client, settings):
+    settings.LIGHTSOFF_MAX_PHOTO_BYTES = 1000
+    huge = SimpleUploadedFile("shop.jpg", b"\xff" * 400_000, content_type="image/jpeg")
+    response = client.post(URL, {**form_data(), "photo": huge})
+    assert response.status_code == 413
+    assert "trop lourde" in response.content.decode()
+    assert not Shop.objects.exists()
+
+
+def test_a_small_file_of_too_many_pixels_is_refused(client):
+    import io
+
+    out = io.BytesIO()
+    Image.new("1", (10_000, 8_000)).save(out, "PNG")  # 80 megapixels in a few kB
+    bomb = SimpleUploadedFile("shop.png", out.getvalue(), content_type="image/png")
+    response = client.post(URL, {**form_data(), "photo": bomb})
+    assert response.status_code == 400
+    assert "trop de pixels" in response.content.decode()
+    assert not Shop.objects.exists()
+
+
+def test_behind_a_trusted_proxy_the_limit_counts_the_visitor_not_the_proxy(client, settings):
+    from django.test import RequestFactory
+
+    from lightsoff.ratelimit import client_ip
+
+    settings.TRUSTED_PROXIES = 1
+    request = RequestFactory().get(
+        "/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="6.6.6.6, 198.51.100.7"
+    )
+    assert client_ip(request) == "198.51.100.7"  # not the proxy, not what the client wrote
+    settings.TRUSTED_PROXIES = 0
+    assert client_ip(request) == "10.0.0.2"

@@ -9,6 +9,7 @@ from collections import Counter
 
 import pytest
 from django.db import connection, connections
+from django.db.models import Count
 from django.urls import reverse
 
 from missions import tasks
@@ -236,3 +237,32 @@ def test_two_coordinators_launching_at_once_give_one_launch_and_one_set_of_alert
     assert sorted(outcomes) == [("launched", 30), ("refused", 0)]
     assert Alert.objects.filter(mobilization=mobilization).count() == 30
     assert connection.vendor == "postgresql"
+
+
+@pytest.mark.postgres
+@RESTORED
+def test_two_call_ups_launched_at_once_alert_a_volunteer_once_within_the_cap():
+    """Both call-ups target the same 20 people: with the frequency cap, each volunteer
+    gets one alert in all, whichever launch commits first."""
+    bulk_volunteers(20, prefix="cap")
+    first, second = draft_callup(title="Maraudes"), draft_callup(title="Standard")
+    coordinator = CoordinatorFactory()
+    barrier = threading.Barrier(2)
+    counts = []
+
+    def launch(mobilization):
+        try:
+            barrier.wait(timeout=10)
+            counts.append(launch_mobilization(mobilization, by=coordinator).alerts)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=launch, args=(m,)) for m in (first, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert sorted(counts) == [0, 20]
+    per_volunteer = Alert.objects.values("volunteer").annotate(n=Count("pk"))
+    assert {row["n"] for row in per_volunteer} == {1}

@@ -103,10 +103,15 @@ def test_a_place_freed_in_a_filled_call_up_goes_to_the_wait_list(client):
     )
     answer(client, alert, "accept")
     answer(client, late, "accept")
+    mail.outbox.clear()
     answer(client, alert, "decline")
     late.refresh_from_db()
     assert late.response == Alert.Response.ACCEPTED
     assert Availability.objects.filter(source=f"missions.alert:{late.pk}").exists()
+    # …and they are told, with the link to decline if they can no longer come.
+    [told] = [m for m in mail.outbox if m.to == [late.volunteer.email]]
+    assert told.subject.startswith("Vous faites partie de l’équipe")
+    assert url(late) in told.body
 
 
 def test_a_closed_call_up_says_so_and_offers_the_wait_list(client):

@@ -296,3 +296,70 @@ def test_the_launcher_hears_of_failures_when_the_call_up_fills_before_all_left(s
     reports = [m for m in mail.outbox if m.to == [mobilization.launched_by.email]]
     assert len(reports) == 1
     assert "550 nope" in reports[0].body
+
+
+def _quiet_now(volunteer):
+    """Quiet hours from an hour ago to an hour from now (local time)."""
+    now = timezone.localtime()
+    start = (now - datetime.timedelta(hours=1)).time().replace(second=0, microsecond=0)
+    end = (now + datetime.timedelta(hours=1)).time().replace(second=0, microsecond=0)
+    volunteer.profile.quiet_hours_start, volunteer.profile.quiet_hours_end = start, end
+    volunteer.profile.save()
+    return end
+
+
+def test_a_retry_that_comes_due_in_quiet_hours_waits_for_their_end():
+    mobilization, (volunteer,) = launched()
+    mail.outbox.clear()
+    end = _quiet_now(volunteer)
+    Alert.objects.update(status=Alert.Status.PENDING, sent_at=None, not_before=None)
+    attempts = Alert.objects.get().attempts
+
+    send_pending_alerts(mobilization_id=mobilization.pk)
+
+    alert = Alert.objects.get()
+    assert mail.outbox == []
+    assert alert.status == Alert.Status.PENDING and alert.attempts == attempts
+    assert timezone.localtime(alert.not_before).time() == end
+
+
+def test_at_the_red_level_a_retry_goes_even_in_quiet_hours():
+    from missions.models import Crisis
+
+    mobilization, (volunteer,) = launched()
+    Crisis.objects.filter(pk=mobilization.crisis_id).update(severity=Crisis.Severity.RED)
+    mail.outbox.clear()
+    _quiet_now(volunteer)
+    Alert.objects.update(status=Alert.Status.PENDING, sent_at=None, not_before=None)
+
+    send_pending_alerts(mobilization_id=mobilization.pk)
+
+    assert [m.to for m in mail.outbox] == [[volunteer.email]]
+
+
+def test_a_follow_up_cut_by_the_mail_server_says_so_and_how_many_got_it(smtp_server):
+    from missions.models import FollowUp
+    from missions.services import deliver_follow_up
+
+    mobilization, users = launched(volunteers=3)
+    Alert.objects.update(response=Alert.Response.ACCEPTED)
+    smtp_server.messages.clear()
+    calls = []
+
+    async def drop_the_second(server, session, envelope):
+        calls.append(1)
+        if len(calls) == 2:
+            session.transport.close()  # the server goes away mid-sending
+            return "421 closing"
+        return await type(smtp_server).handle_DATA(smtp_server, server, session, envelope)
+
+    smtp_server.handle_DATA = drop_the_second
+    follow_up = FollowUp.objects.create(
+        mobilization=mobilization, audience="accepted", subject="Rendez-vous", body="8 h"
+    )
+    deliver_follow_up(follow_up_id=follow_up.pk)
+
+    follow_up.refresh_from_db()
+    assert follow_up.status == FollowUp.Status.FAILED
+    assert follow_up.recipients == 1 == len(smtp_server.messages)
+    assert follow_up.last_error

@@ -240,3 +240,43 @@ def test_a_lead_who_leaves_the_team_no_longer_manages_the_project():
     assert not project.is_managed_by(lead)
     assert project.is_managed_by(co_lead)
     assert services.project_managers(project) == [co_lead]
+
+
+def test_accepting_on_a_filled_role_is_refused_with_a_reason():
+    need = NeedFactory(headcount=1)
+    first, second = ApplicationFactory(need=need), ApplicationFactory(need=need)
+    services.accept_application(application=first, by=need.project.lead)
+    with pytest.raises(ValidationError, match="rouvrez-le d’abord"):
+        services.accept_application(application=second, by=need.project.lead)
+    second.refresh_from_db()
+    assert second.status == Application.Status.PENDING
+    assert Membership.objects.filter(need=need).count() == 1
+
+
+def test_a_slug_taken_between_the_check_and_the_insert_gets_the_next_one(monkeypatch):
+    taken = ProjectFactory(title="Alerte canicule")
+    proposals = iter([taken.slug])  # the first try collides, as another request won
+    real = Project._unique_slug
+
+    def racing(self):
+        return next(proposals, None) or real(self)
+
+    monkeypatch.setattr(Project, "_unique_slug", racing)
+    project = ProjectFactory(title="Alerte canicule")
+    assert project.slug == "alerte-canicule-2"
+
+
+def test_a_paused_volunteer_gets_no_digest_until_the_pause_ends():
+    from volunteers.models import Profile
+
+    search = SavedSearchFactory(query="", frequency="daily")
+    search.last_sent_at = timezone.now() - datetime.timedelta(days=1)
+    search.save()
+    ProjectFactory(title="Santé mentale")
+    profile = Profile.objects.get(user=search.user)
+    profile.status, profile.paused_until = Profile.Status.PAUSED, None
+    profile.save()
+    assert services.send_saved_search_digests(frequency="daily") == 0
+    profile.status = Profile.Status.ACTIVE
+    profile.save()
+    assert services.send_saved_search_digests(frequency="daily") == 1

@@ -243,6 +243,15 @@ def test_a_pause_end_date_in_the_past_is_refused(client, volunteer):
     assert "paused_until" in response.context["form"].errors
 
 
+def test_a_pause_that_ended_does_not_stop_saving_the_rest(client, volunteer):
+    Profile.objects.filter(user=volunteer).update(status="paused", paused_until=TODAY - DAY)
+    response = _post(
+        client, status="paused", paused_until=(TODAY - DAY).isoformat(), bio="De retour"
+    )
+    assert response.status_code == 302
+    assert Profile.objects.get(user=volunteer).bio == "De retour"
+
+
 def test_script_typed_in_the_bio_is_shown_escaped(client, volunteer):
     _post(client, bio='<img src=x onerror="alert(1)">')
     html = client.get(reverse("volunteers:profile_edit")).content.decode()
