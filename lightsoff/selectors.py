@@ -18,22 +18,25 @@ NEARBY_RADIUS_M = 50
 MAX_POINTS = 400
 
 
-def nearby_shops(lat, lng, radius_m=NEARBY_RADIUS_M):
+def nearby_shops(lat, lng, radius_m=NEARBY_RADIUS_M, *, shops=None):
     """Public shops within `radius_m` of a point, nearest first, with `distance_m` set."""
     box = geo.bbox_around(lat, lng, radius_m)
-    shops = []
-    for shop in Shop.objects.public().in_bbox(box)[:500]:
+    found = []
+    shops = Shop.objects.public() if shops is None else shops
+    for shop in shops.in_bbox(box)[:500]:
         shop.distance_m = geo.haversine_m(lat, lng, shop.latitude, shop.longitude)
         if shop.distance_m <= radius_m:
-            shops.append(shop)
-    return sorted(shops, key=lambda s: s.distance_m)
+            found.append(shop)
+    return sorted(found, key=lambda s: s.distance_m)
 
 
 def shops_to_check(*, lat, lng, radius_m):
-    """A round: shops around a point that a night check would settle — contacted first,
-    then relapsed, then reported — nearest first within each."""
+    """A round: reported shops around a point that a night check would settle —
+    contacted first, then relapsed, then reported — nearest first within each. (Shops
+    imported from OpenStreetMap and never reported are not in it.)"""
     order = {Shop.Status.CONTACTED: 0, Shop.Status.RELAPSED: 1, Shop.Status.REPORTED: 2}
-    shops = [s for s in nearby_shops(lat, lng, radius_m) if s.status in order]
+    nearby = nearby_shops(lat, lng, radius_m, shops=Shop.objects.reported())
+    shops = [s for s in nearby if s.status in order]
     return sorted(shops, key=lambda s: (order[s.status], s.distance_m))
 
 
@@ -202,9 +205,9 @@ def stats(*, months=12, top=15):
         {"code": code, "n": n, **{f"n_{s}": per_dep_status[code][s] for s in Shop.Status.values}}
         for code, n in departements.most_common(top)
     ]
-    since = (
-        timezone.localdate().replace(day=1) - datetime.timedelta(days=31 * (months - 1))
-    ).replace(day=1)
+    today = timezone.localdate()
+    first = today.year * 12 + today.month - 1 - (months - 1)  # `months` months, this one included
+    since = datetime.date(first // 12, first % 12 + 1, 1)
     since_dt = timezone.make_aware(datetime.datetime.combine(since, datetime.time()))
 
     def per_month(field):

@@ -13,6 +13,8 @@ class NewlyOpenedProjectsFeed(Feed):
     title = _("Réserve: projects newly open to volunteers")
     link = reverse_lazy("projects:index")
     subtitle = _("Public-interest projects looking for volunteers.")
+    # RFC 4287 wants an author for the feed (or each entry): the reserve publishes them.
+    author_name = "Réserve"
 
     def items(self):
         return Project.objects.newly_opened()[:30]

@@ -85,7 +85,7 @@ def update_search(request, pk):
 
 
 # --- A project's page ---------------------------------------------------------------------
-def detail(request, slug):
+def detail(request, slug, *, update_form=None):
     try:
         project = selectors.project_page(slug)
     except Project.DoesNotExist:
@@ -112,8 +112,9 @@ def detail(request, slug):
             "is_member": is_member,
             "can_manage": can_manage,
             "recruiting": project.status in services.RECRUITING,
-            "update_form": UpdateForm() if (is_member or can_manage) else None,
+            "update_form": (update_form or UpdateForm()) if (is_member or can_manage) else None,
         },
+        status=400 if update_form is not None else 200,
     )
 
 
@@ -150,11 +151,11 @@ def post_update(request, slug):
     if not (is_member or project.is_managed_by(request.user)):
         raise PermissionDenied
     form = UpdateForm(request.POST)
-    if form.is_valid():
-        services.post_update(project=project, author=request.user, body=form.cleaned_data["body"])
-        messages.success(request, _("News posted."))
-    else:
-        messages.error(request, _("Write a news of at most 2,000 characters."))
+    if not form.is_valid():
+        # The page again, with the message on the field and the text as typed.
+        return detail(request, slug, update_form=form)
+    services.post_update(project=project, author=request.user, body=form.cleaned_data["body"])
+    messages.success(request, _("News posted."))
     return redirect(project)
 
 
@@ -213,6 +214,8 @@ def _manage_response(request, project, *, edit_form=None, need_form=None, decisi
                 for need in needs
             ],
             "team": [(m, _public_name(m.volunteer)) for m in team],
+            # Contact details are the coordinators' only (volunteers' privacy notice).
+            "show_contacts": request.user.is_coordinator,
         },
     )
 

@@ -26,10 +26,15 @@ def watch_errors(page):
     return errors
 
 
+@pytest.mark.worker
 def test_a_coordinator_launches_a_volunteer_accepts_and_the_progress_view_shows_it(
-    live_server, page, smtp_server, settings
+    live_server, page, smtp_server, settings, celery_worker
 ):
     settings.SITE_URL = live_server.url
+    # The whole pipeline: the admin enqueues on Redis, a real worker process sends.
+    celery_worker(
+        EMAIL_URL=f"smtp://{smtp_server.host}:{smtp_server.port}", SITE_URL=live_server.url
+    )
     errors = watch_errors(page)
     volunteer = reachable_volunteer()
     coordinator = CoordinatorFactory()
@@ -53,7 +58,7 @@ def test_a_coordinator_launches_a_volunteer_accepts_and_the_progress_view_shows_
     expect(page.get_by_test_id("accepted-count")).to_have_text("0")
 
     # The e-mail arrives at the SMTP server; the volunteer follows its link.
-    wait_for(lambda: smtp_server.messages, timeout=30)
+    wait_for(lambda: smtp_server.messages, timeout=90)
     (delivered,) = smtp_server.messages
     assert delivered["to"] == [volunteer.email]
     text = delivered["message"].get_body(("plain",)).get_content()

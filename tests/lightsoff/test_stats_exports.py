@@ -29,6 +29,7 @@ def test_stats_count_shops_per_status_city_and_departement(client, django_assert
     assert (paris["n"], paris["n_contacted"]) == (4, 1)
     deps = {row["code"]: row["n"] for row in data["departements"]}
     assert deps == {"75": 4, "69": 1, "2A": 1}
+    assert len(data["timeline"]) == 12  # the chart says "twelve months"
     this_month = data["timeline"][-1]
     assert (this_month["reported"], this_month["contacted"], this_month["resolved"]) == (6, 1, 1)
     page = response.content.decode()

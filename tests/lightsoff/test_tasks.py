@@ -95,6 +95,7 @@ def test_a_round_lists_the_shops_to_check_around_a_point(client):
     contacted = ShopFactory(name="À vérifier", status="contacted")
     ShopFactory(name="Déjà résolu", status="resolved")
     ShopFactory(name="Ailleurs", latitude="45.764000", longitude="4.835700")
+    ShopFactory(name="Importé, jamais signalé", sightings_count=0, osm_id="node/42")
     client.force_login(UserFactory())
     response = client.post(
         reverse("lightsoff:rounds"),
@@ -109,3 +110,4 @@ def test_a_round_lists_the_shops_to_check_around_a_point(client):
     page = response.content.decode()
     assert "À vérifier" in page
     assert "Déjà résolu" not in page and "Ailleurs" not in page
+    assert "Importé, jamais signalé" not in page

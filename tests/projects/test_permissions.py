@@ -142,3 +142,66 @@ def test_a_volunteer_cannot_touch_someone_elses_membership_application_or_search
     assert response.status_code == 404
     membership.refresh_from_db()
     assert membership.left_at is None
+
+
+def _post_only_urls(world):
+    """Every URL that writes, with what an anonymous visitor might post to it."""
+    membership = Membership.objects.filter(project=world["project"]).first()
+    search = SavedSearchFactory(user=world["users"]["member"])
+    slug = world["project"].slug
+    return {
+        "projects:save_search": ({}, {"name": "x", "frequency": "daily", "query": ""}),
+        "projects:update_search": ({"pk": search.pk}, {"delete": "1"}),
+        "projects:leave": ({"pk": membership.pk}, {}),
+        "projects:extend": ({"pk": membership.pk}, {}),
+        "projects:withdraw": ({"pk": world["application"].pk}, {}),
+        "projects:post_update": ({"slug": slug}, {"body": "Hop"}),
+        "projects:decide": (
+            {"slug": slug, "pk": world["application"].pk},
+            {"decision": "accept"},
+        ),
+        "projects:apply": (
+            {"slug": slug, "need_id": world["need"].pk},
+            {"message": "Je viens"},
+        ),
+        "projects:propose": ({}, {"title": "Idée"}),
+    }
+
+
+def test_every_url_of_the_app_is_walked_by_these_tests(world):
+    from projects.urls import urlpatterns
+
+    walked = {name for name, _kwargs, _expected in PAGES} | set(_post_only_urls(world))
+    assert {f"projects:{p.name}" for p in urlpatterns} == walked
+
+
+def test_an_anonymous_visitor_writes_nothing_anywhere(client, world):
+    from projects.models import Application, Project, SavedSearch, Update
+
+    urls = _post_only_urls(world)
+    before = (
+        Project.objects.count(),
+        Application.objects.filter(status="pending").count(),
+        Membership.objects.filter(left_at__isnull=True).count(),
+        SavedSearch.objects.count(),
+        Update.objects.count(),
+    )
+    for name, (kwargs, data) in urls.items():
+        response = client.post(reverse(name, kwargs=kwargs), data)
+        assert response.status_code == 302, name
+        assert reverse("account_login") in response["Location"], name
+    after = (
+        Project.objects.count(),
+        Application.objects.filter(status="pending").count(),
+        Membership.objects.filter(left_at__isnull=True).count(),
+        SavedSearch.objects.count(),
+        Update.objects.count(),
+    )
+    assert after == before
+
+
+def test_a_member_with_the_lead_role_posts_news_too(client, world):
+    client.force_login(world["users"]["lead_member"])
+    project = world["project"]
+    client.post(reverse("projects:post_update", kwargs={"slug": project.slug}), {"body": "Hop"})
+    assert project.updates.exists()

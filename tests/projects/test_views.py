@@ -274,3 +274,28 @@ def test_the_lead_space_has_unique_ids_so_every_label_points_to_its_field(client
     html = client.get(reverse("projects:manage", kwargs={"slug": project.slug})).content.decode()
     ids = re.findall(r' id="([^"]+)"', html)
     assert len(ids) == len(set(ids))
+
+
+def test_the_lead_sees_the_team_by_name_and_only_coordinators_see_e_mails(client):
+    project = ProjectFactory()
+    member = MembershipFactory(project=project).volunteer
+    url = reverse("projects:manage", kwargs={"slug": project.slug})
+    client.force_login(project.lead)
+    page = client.get(url).content.decode()
+    assert member.email not in page
+    client.force_login(CoordinatorFactory())
+    assert member.email in client.get(url).content.decode()
+
+
+def test_a_news_too_long_is_answered_on_the_field_and_kept(client):
+    project = ProjectFactory()
+    client.force_login(project.lead)
+    body = "Nouvelles du projet. " * 120  # 2,520 characters
+    response = client.post(
+        reverse("projects:post_update", kwargs={"slug": project.slug}), {"body": body}
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "au plus 2000 caractères" in page
+    assert body.strip() in page
+    assert not project.updates.exists()
