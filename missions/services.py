@@ -24,6 +24,7 @@ visible to the coordinator, who can reach that volunteer directly.
 """
 
 import datetime
+import functools
 import logging
 import math
 import re
@@ -39,7 +40,7 @@ from django.core.mail.utils import DNS_NAME
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.translation import gettext as _
@@ -602,12 +603,26 @@ def _send_quietly(subject, body, to):
 
 
 # --- Messages -----------------------------------------------------------------------
+_TOKEN_SLOT = "token-slot"  # noqa: S105 - a placeholder, not a secret
+
+
+@functools.cache
+def _link_template(name, script_prefix):
+    """The path of a token link with a slot for the token: reverse() once per process
+    (and prefix), not twice per message (0.15 ms of a sender's time per e-mail)."""
+    return reverse(name, args=[_TOKEN_SLOT])
+
+
+def _token_link(name, token):
+    return settings.SITE_URL + _link_template(name, get_script_prefix()).replace(_TOKEN_SLOT, token)
+
+
 def respond_url(alert):
-    return settings.SITE_URL + reverse("missions:respond", args=[alert.token])
+    return _token_link("missions:respond", alert.token)
 
 
 def opt_out_url(alert):
-    return settings.SITE_URL + reverse("missions:opt_out", args=[alert.token])
+    return _token_link("missions:opt_out", alert.token)
 
 
 RESPOND_MARK, OPT_OUT_MARK = "@@respond-url@@", "@@opt-out-url@@"
