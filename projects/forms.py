@@ -3,7 +3,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from .filters import ProjectFilter
-from .models import Application, Need, Project, SavedSearch, Update
+from .models import Application, Need, Project, SavedSearch, TeamMessage, Update
 
 
 def _bound(field, low, high):
@@ -156,3 +156,10 @@ class FrequencyForm(forms.ModelForm):
     class Meta:
         model = SavedSearch
         fields = ["frequency"]
+
+
+class TeamMessageForm(forms.ModelForm):
+    class Meta:
+        model = TeamMessage
+        fields = ["subject", "body"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 5, "maxlength": 5000})}

@@ -326,6 +326,30 @@ class Membership(models.Model):
         return f"{self.volunteer} @ {self.project}"
 
 
+class TeamMessage(models.Model):
+    """A message from a lead to the current team, relayed by e-mail: members' addresses
+    stay with the coordinators, the members answer the lead by replying."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="team_messages")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    subject = models.CharField(_("subject"), max_length=120)
+    body = models.TextField(_("message"), max_length=5000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Claimed (set) before the e-mails go: a second run of the task sends nothing.
+    sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    recipients = models.PositiveIntegerField(default=0, editable=False)
+
+    class Meta:
+        verbose_name = _("message to the team")
+        verbose_name_plural = _("messages to the team")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.subject
+
+
 class Update(models.Model):
     """A short dated news post on the project page, written by a member."""
 

@@ -2,7 +2,7 @@
 
 from django.utils import timezone
 
-from .models import Application, Membership, Project, SavedSearch, Update
+from .models import Application, Membership, Project, SavedSearch, TeamMessage, Update
 
 
 def _date(value):
@@ -10,7 +10,8 @@ def _date(value):
 
 
 def export(user):
-    """The volunteer's applications, memberships, news posts, ideas and saved searches."""
+    """The volunteer's applications, memberships, news posts, messages to a team, ideas
+    and saved searches."""
     return {
         "applications": [
             {
@@ -41,6 +42,15 @@ def export(user):
             {"project": u.project.title, "body": u.body, "posted_at": _date(u.created_at)}
             for u in Update.objects.filter(author=user).select_related("project")
         ],
+        "team_messages": [
+            {
+                "project": m.project.title,
+                "subject": m.subject,
+                "body": m.body,
+                "written_at": _date(m.created_at),
+            }
+            for m in TeamMessage.objects.filter(author=user).select_related("project")
+        ],
         "proposed_projects": list(
             Project.objects.filter(proposed_by=user).values_list("title", flat=True)
         ),
@@ -52,11 +62,12 @@ def export(user):
 
 
 def erase(user):
-    """Delete the volunteer's applications, news posts and saved searches; end their
+    """Delete the volunteer's applications, news posts, team messages and saved searches; end their
     memberships anonymously and remove them as lead or author of a project (the projects
     themselves belong to the reserve and stay)."""
     Application.objects.filter(volunteer=user).delete()
     Update.objects.filter(author=user).delete()
+    TeamMessage.objects.filter(author=user).delete()
     SavedSearch.objects.filter(user=user).delete()
     Membership.objects.filter(volunteer=user, left_at__isnull=True).update(left_at=timezone.now())
     Membership.objects.filter(volunteer=user).update(volunteer=None)

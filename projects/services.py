@@ -23,7 +23,16 @@ from django.utils.translation import gettext as _
 from volunteers.models import COORDINATORS_GROUP, Profile, User
 
 from .filters import ProjectFilter
-from .models import Application, Membership, Need, Project, Qualification, SavedSearch, Update
+from .models import (
+    Application,
+    Membership,
+    Need,
+    Project,
+    Qualification,
+    SavedSearch,
+    TeamMessage,
+    Update,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -366,6 +375,59 @@ def extend_membership(*, membership, weeks=EXTENSION_WEEKS):
 def post_update(*, project, author, body):
     """A dated news post on the project page."""
     return Update.objects.create(project=project, author=author, body=body)
+
+
+# --- Messages to the team ------------------------------------------------------------------
+def write_to_team(*, project, author, subject, body):
+    """Save a lead's message to the team; the e-mails go in the background after commit."""
+    from .tasks import deliver_team_message
+
+    message = TeamMessage.objects.create(project=project, author=author, subject=subject, body=body)
+    transaction.on_commit(lambda: deliver_team_message.delay(message.pk))
+    return message
+
+
+def deliver_team_message(message_id):
+    """E-mail a team message to each current member but its author, in their language,
+    with Reply-To the author. Claimed first (sent_at), so it is sent once."""
+    now = timezone.now()
+    if not TeamMessage.objects.filter(pk=message_id, sent_at__isnull=True).update(sent_at=now):
+        return 0
+    message = TeamMessage.objects.select_related("project", "author__profile").get(pk=message_id)
+    project, author = message.project, message.author
+    members = (
+        User.objects.filter(
+            is_active=True,
+            memberships__project=project,
+            memberships__left_at__isnull=True,
+        )
+        .exclude(pk=getattr(author, "pk", None))
+        .distinct()
+        .order_by("pk")
+    )
+    reply_to = [author.email] if author else []
+    author_name = getattr(getattr(author, "profile", None), "display_name", "") or ""
+    project_url = _absolute(project.get_absolute_url())
+    sent = 0
+    with get_connection() as connection:
+        for member in members:
+            with translation.override(member.language or settings.LANGUAGE_CODE):
+                body = render_to_string(
+                    "projects/email/team_message.txt",
+                    {
+                        "message": message,
+                        "author_name": author_name,
+                        "project": project,
+                        "project_url": project_url,
+                    },
+                )
+            subject = " ".join(f"[{project.title}] {message.subject}".split())
+            EmailMessage(
+                subject, body, to=[member.email], reply_to=reply_to, connection=connection
+            ).send()
+            sent += 1
+    TeamMessage.objects.filter(pk=message_id).update(recipients=sent)
+    return sent
 
 
 # --- Saved searches -----------------------------------------------------------------------

@@ -33,3 +33,8 @@ def ask_members_to_continue():
 @shared_task(name="projects.send_saved_search_digests")
 def send_saved_search_digests(frequency):
     return services.send_saved_search_digests(frequency=frequency)
+
+
+@shared_task(name="projects.deliver_team_message")
+def deliver_team_message(message_id):
+    return services.deliver_team_message(message_id)

@@ -20,6 +20,7 @@ urlpatterns = [
     path("<slug:slug>/apply/<int:need_id>/", views.apply, name="apply"),
     path("<slug:slug>/updates/", views.post_update, name="post_update"),
     path("<slug:slug>/manage/", views.manage, name="manage"),
+    path("<slug:slug>/team/write/", views.write_to_team, name="write_to_team"),
     path("<slug:slug>/needs/add/", views.edit_need, name="add_need"),
     path("<slug:slug>/needs/<int:pk>/", views.edit_need, name="edit_need"),
     path("<slug:slug>/applications/<int:pk>/decide/", views.decide, name="decide"),

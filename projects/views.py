@@ -16,6 +16,7 @@ from .forms import (
     ProjectEditForm,
     ProposeForm,
     SavedSearchForm,
+    TeamMessageForm,
     UpdateForm,
 )
 from .models import Application, Membership, Need, Project, SavedSearch
@@ -183,13 +184,16 @@ def _managed(request, slug):
 
 # The lead's space shows several forms on one page: distinct ids keep every label unique.
 NEED_FORM_IDS = "id_need_%s"
+TEAM_FORM_IDS = "id_team_%s"
 
 
 def _decision_ids(application):
     return f"id_application{application.pk}_%s"
 
 
-def _manage_response(request, project, *, edit_form=None, need_form=None, decision=None):
+def _manage_response(
+    request, project, *, edit_form=None, need_form=None, decision=None, team_form=None
+):
     needs, team = selectors.management_page(project)
     decision_forms = dict([decision]) if decision else {}
     return render(
@@ -214,8 +218,10 @@ def _manage_response(request, project, *, edit_form=None, need_form=None, decisi
                 for need in needs
             ],
             "team": [(m, _public_name(m.volunteer)) for m in team],
-            # Contact details are the coordinators' only (volunteers' privacy notice).
+            # Contact details are the coordinators' only (volunteers' privacy notice);
+            # leads write to their team through the platform.
             "show_contacts": request.user.is_coordinator,
+            "team_form": team_form or TeamMessageForm(auto_id=TEAM_FORM_IDS),
         },
     )
 
@@ -231,6 +237,19 @@ def manage(request, slug):
             return redirect("projects:manage", slug=project.slug)
         return _manage_response(request, project, edit_form=form)
     return _manage_response(request, project)
+
+
+@login_required
+@require_POST
+def write_to_team(request, slug):
+    """The lead writes to the team; the platform relays it (addresses stay private)."""
+    project = _managed(request, slug)
+    form = TeamMessageForm(request.POST, auto_id=TEAM_FORM_IDS)
+    if not form.is_valid():
+        return _manage_response(request, project, team_form=form)
+    services.write_to_team(project=project, author=request.user, **form.cleaned_data)
+    messages.success(request, _("Message sent to the team."))
+    return redirect("projects:manage", slug=project.slug)
 
 
 @login_required

@@ -165,6 +165,7 @@ def _post_only_urls(world):
             {"message": "Je viens"},
         ),
         "projects:propose": ({}, {"title": "Idée"}),
+        "projects:write_to_team": ({"slug": slug}, {"subject": "Point", "body": "Demain"}),
     }
 
 
@@ -205,3 +206,17 @@ def test_a_member_with_the_lead_role_posts_news_too(client, world):
     project = world["project"]
     client.post(reverse("projects:post_update", kwargs={"slug": project.slug}), {"body": "Hop"})
     assert project.updates.exists()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_managers_write_to_the_team(client, world, role):
+    from projects.models import TeamMessage
+
+    user = world["users"][role]
+    if user:
+        client.force_login(user)
+    url = reverse("projects:write_to_team", kwargs={"slug": world["project"].slug})
+    response = client.post(url, {"subject": "Point", "body": "Demain 10 h"})
+    expected = {**MANAGERS, "lead": 302, "lead_member": 302, "coordinator": 302}[role]
+    assert response.status_code == expected
+    assert TeamMessage.objects.exists() == (MANAGERS[role] == 200)

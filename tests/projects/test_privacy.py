@@ -1,6 +1,6 @@
 import pytest
 
-from projects.models import Application, Membership, Project, SavedSearch, Update
+from projects.models import Application, Membership, Project, SavedSearch, TeamMessage, Update
 from tests.factories import (
     ApplicationFactory,
     MembershipFactory,
@@ -21,6 +21,7 @@ def _volunteer_with_history():
     UpdateFactory(author=volunteer, project=membership.project, body="Mon actualité")
     SavedSearchFactory(user=volunteer, name="Ma recherche")
     led = ProjectFactory(lead=volunteer, proposed_by=volunteer, title="Mon idée")
+    TeamMessage.objects.create(project=led, author=volunteer, subject="Point", body="Mon mot")
     return volunteer, membership, led
 
 
@@ -32,6 +33,7 @@ def test_the_rgpd_export_holds_applications_memberships_news_ideas_and_searches(
     assert data["updates"][0]["body"] == "Mon actualité"
     assert data["proposed_projects"] == ["Mon idée"]
     assert data["saved_searches"][0]["name"] == "Ma recherche"
+    assert data["team_messages"][0]["body"] == "Mon mot"
 
 
 def test_erasing_a_volunteer_leaves_no_trace_in_the_backlog_but_keeps_the_projects():
@@ -41,6 +43,7 @@ def test_erasing_a_volunteer_leaves_no_trace_in_the_backlog_but_keeps_the_projec
     assert not Application.objects.filter(volunteer=volunteer).exists()
     assert not Update.objects.filter(author=volunteer).exists()
     assert not SavedSearch.objects.filter(user=volunteer).exists()
+    assert not TeamMessage.objects.filter(author=volunteer).exists()
     assert not Membership.objects.filter(volunteer=volunteer).exists()
     membership.refresh_from_db()
     assert membership.left_at is not None

@@ -280,3 +280,28 @@ def test_a_paused_volunteer_gets_no_digest_until_the_pause_ends():
     profile.status = Profile.Status.ACTIVE
     profile.save()
     assert services.send_saved_search_digests(frequency="daily") == 1
+
+
+def test_a_message_to_the_team_reaches_current_members_once_in_their_language(
+    django_capture_on_commit_callbacks,
+):
+    project = ProjectFactory(title="Alerte canicule")
+    lead = project.lead
+    MembershipFactory(project=project, volunteer=lead, role=Membership.Role.LEAD)
+    french = MembershipFactory(project=project).volunteer
+    english = MembershipFactory(project=project, volunteer=UserFactory(language="en")).volunteer
+    gone = MembershipFactory(project=project, left_at=timezone.now()).volunteer
+    with django_capture_on_commit_callbacks(execute=True):
+        message = services.write_to_team(
+            project=project, author=lead, subject="Point demain", body="À 10 h, en visio."
+        )
+    by_recipient = {m.to[0]: m for m in mail.outbox}
+    assert sorted(by_recipient) == sorted([french.email, english.email])
+    assert gone.email not in by_recipient and lead.email not in by_recipient
+    fr, en = by_recipient[french.email], by_recipient[english.email]
+    assert fr.subject == "[Alerte canicule] Point demain"
+    assert fr.reply_to == [lead.email]
+    assert "À 10 h, en visio." in fr.body and "écrit à l’équipe" in fr.body
+    assert "writes to the team" in en.body
+    assert services.deliver_team_message(message.pk) == 0  # a second run sends nothing
+    assert len(mail.outbox) == 2
