@@ -123,6 +123,8 @@ def _coordinator():
         user.set_password(COORDINATOR_PASSWORD)
         user.save()
         user.profile.display_name = "Coordination Réserve"
+        # The demo account has "accepted" the notice, so the printed login opens the site.
+        user.profile.record_consent()
         user.profile.save()
     user.groups.add(Group.objects.get(name=COORDINATORS_GROUP))
     EmailAddress.objects.get_or_create(

@@ -25,6 +25,7 @@ def test_seed_demo_builds_a_believable_demo_and_is_idempotent(client):
     assert coordinator.is_coordinator
     assert client.login(email=coordinator.email, password="reserve-demo")
     assert client.get("/admin/").status_code == 200
+    assert client.get("/projects/").status_code == 200  # not sent to the consent page
 
 
 def test_seed_demo_grows_to_the_requested_size():
