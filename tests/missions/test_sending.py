@@ -31,7 +31,9 @@ def launched(volunteers=1, **kwargs):
     return mobilization, users
 
 
-def test_each_volunteer_gets_one_email_in_their_language_with_both_links(smtp_server):
+def test_each_volunteer_gets_one_email_in_their_language_with_both_links_and_the_place(
+    smtp_server,
+):
     mobilization, (french,) = launched()
     english = reachable_volunteer()
     english.language = "en"
@@ -51,6 +53,8 @@ def test_each_volunteer_gets_one_email_in_their_language_with_both_links(smtp_se
     assert f"/missions/respond/{token}/" in text
     assert f"/missions/respond/{token}/" in html
     assert mobilization.ask in text
+    assert "On site: Île-de-France" in text
+    assert "Sur place : Île-de-France" in fr.get_body(("plain",)).get_content()
     assert (
         str(en["List-Unsubscribe"]).strip() == f"<http://127.0.0.1:8000/missions/opt-out/{token}/>"
     )
@@ -264,20 +268,6 @@ def test_each_message_has_its_own_recipient_links_and_message_id(smtp_server):
         assert "@@" not in message.as_string()
         ids.add(message["Message-ID"])
     assert len(ids) == 3
-
-
-def test_the_email_says_where_in_the_volunteers_language(smtp_server):
-    mobilization, (french,) = launched()
-    english = reachable_volunteer()
-    english.language = "en"
-    english.save()
-    Alert.objects.create(mobilization=mobilization, volunteer=english)
-    send_pending_alerts(mobilization_id=mobilization.pk)
-    by_recipient = {m["to"][0]: m["message"] for m in smtp_server.messages}
-    fr = by_recipient[french.email].get_body(("plain",)).get_content()
-    en = by_recipient[english.email].get_body(("plain",)).get_content()
-    assert "Sur place : Île-de-France" in fr
-    assert "On site: Île-de-France" in en
 
 
 def test_the_launcher_hears_of_failures_when_the_call_up_fills_before_all_left(settings):

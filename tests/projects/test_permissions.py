@@ -176,29 +176,27 @@ def test_every_url_of_the_app_is_walked_by_these_tests(world):
     assert {f"projects:{p.name}" for p in urlpatterns} == walked
 
 
-def test_an_anonymous_visitor_writes_nothing_anywhere(client, world):
-    from projects.models import Application, Project, SavedSearch, Update
+def _written_state():
+    from projects.models import Application, Project, SavedSearch, TeamMessage, Update
 
-    urls = _post_only_urls(world)
-    before = (
+    return (
         Project.objects.count(),
         Application.objects.filter(status="pending").count(),
         Membership.objects.filter(left_at__isnull=True).count(),
         SavedSearch.objects.count(),
         Update.objects.count(),
+        TeamMessage.objects.count(),
     )
+
+
+def test_an_anonymous_visitor_writes_nothing_anywhere(client, world):
+    urls = _post_only_urls(world)
+    before = _written_state()
     for name, (kwargs, data) in urls.items():
         response = client.post(reverse(name, kwargs=kwargs), data)
         assert response.status_code == 302, name
         assert reverse("account_login") in response["Location"], name
-    after = (
-        Project.objects.count(),
-        Application.objects.filter(status="pending").count(),
-        Membership.objects.filter(left_at__isnull=True).count(),
-        SavedSearch.objects.count(),
-        Update.objects.count(),
-    )
-    assert after == before
+    assert _written_state() == before
 
 
 def test_a_member_with_the_lead_role_posts_news_too(client, world):
