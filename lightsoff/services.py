@@ -10,6 +10,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import F
@@ -159,6 +160,9 @@ def report_sighting(
         shop.save()
         if shop.status != previous and shop.status == Shop.Status.RESOLVED:
             _notify_after_commit(shop, "resolved")
+        if shop.status != previous and shop.status == Shop.Status.RELAPSED:
+            # Lit again: a later "switched off" or "contacted" is news worth telling again.
+            shop.subscriptions.update(notified_status=Shop.Status.RELAPSED)
     return Report(shop, sighting, created)
 
 
@@ -182,15 +186,17 @@ def _apply_sightings(shop):
         dark_after = dark_after.filter(seen_at__gt=shop.last_seen_lit_at)
     # Resolved = seen dark when it must be off, on DARK_CHECKS_TO_RESOLVE different
     # nights: two clicks in a row, or a dark window at noon, prove nothing.
-    dark_nights = {
-        night_of(seen_at)
+    checks = [
+        seen_at
         for seen_at in dark_after.values_list("seen_at", flat=True)
         if counts_as_dark_check(shop, seen_at)
-    }
-    if len(dark_nights) >= DARK_CHECKS_TO_RESOLVE:
+    ]
+    if len({night_of(seen_at) for seen_at in checks}) >= DARK_CHECKS_TO_RESOLVE:
         if shop.status != Shop.Status.RESOLVED:
             shop.status = Shop.Status.RESOLVED
-            shop.resolved_at = timezone.now()
+            # When it was seen switched off, not when it was typed in: a check dated
+            # afterwards, lit, is a relapse; one dated before is not.
+            shop.resolved_at = max(checks)
     elif shop.status == Shop.Status.RESOLVED:
         relit = (
             shop.last_seen_lit_at and shop.resolved_at and shop.last_seen_lit_at > shop.resolved_at
@@ -276,9 +282,13 @@ def complete_task(*, task, volunteer, channel):
 
 
 # --- Reporter subscriptions ----------
+CONFIRMATION_INTERVAL_S = 3600
+
+
 def subscribe(*, shop, email):
     """Ask to be told about a shop. Sends the confirmation e-mail after commit (double
-    opt-in); subscribing again re-sends it and re-activates an unsubscribed address."""
+    opt-in); subscribing again re-sends it (once an hour at most) and re-activates an
+    unsubscribed address."""
     from .tasks import send_subscription_confirmation
 
     email = email.strip().lower()
@@ -288,7 +298,11 @@ def subscribe(*, shop, email):
             subscription.unsubscribed_at = None
             subscription.confirmed_at = None
             subscription.save(update_fields=["unsubscribed_at", "confirmed_at"])
-        if not subscription.confirmed_at:
+        # At most one confirmation an hour per address and shop: the form must not be a
+        # way to flood someone's inbox.
+        if not subscription.confirmed_at and cache.add(
+            f"lightsoff:confirm:{subscription.pk}", 1, CONFIRMATION_INTERVAL_S
+        ):
             transaction.on_commit(lambda: send_subscription_confirmation.delay(subscription.pk))
     return subscription
 

@@ -271,3 +271,30 @@ def test_the_letter_is_an_a4_page_with_the_shop_and_a_print_stylesheet(client):
     assert "Pharmacie du Parc" in page
     assert "lightsoff/letter.css" in page
     assert "Objet : éclairage de votre vitrine la nuit" in page
+
+
+def test_subscribing_again_and_again_sends_one_confirmation_an_hour(
+    client, django_capture_on_commit_callbacks
+):
+    shop = ShopFactory()
+    for _ in range(5):
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(reverse("lightsoff:subscribe", args=[shop.pk]), {"email": "a@example.org"})
+    assert len(mail.outbox) == 1
+
+
+def test_a_shop_that_relapses_and_is_switched_off_again_is_news_again(
+    client, django_capture_on_commit_callbacks
+):
+    shop = ShopFactory(status=Shop.Status.CONTACTED)
+    SightingFactory(shop=shop, seen_at=night(9))
+    ReporterSubscription.objects.create(
+        shop=shop, email="yes@example.org", confirmed_at=timezone.now()
+    )
+    url = reverse("lightsoff:check", args=[shop.pk])
+    for days_ago, lit in ((7, "0"), (6, "0"), (5, "1"), (3, "0"), (2, "0")):
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(url, {"lit": lit, "seen_at": post_moment(night(days_ago))})
+    shop.refresh_from_db()
+    assert shop.status == Shop.Status.RESOLVED
+    assert len([m for m in mail.outbox if "éteint la nuit" in m.subject]) == 2
