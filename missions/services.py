@@ -32,6 +32,7 @@ import smtplib
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -47,6 +48,7 @@ from django.utils.translation import gettext as _
 
 from reserve.sms import SMSError, get_sms_backend
 from volunteers.models import Availability
+from volunteers.territories import time_zone_for_departement
 
 from .models import Alert, FollowUp, Mobilization
 from .selectors import targeted_profiles
@@ -134,11 +136,13 @@ def advance_waves(*, now=None):
     return advanced
 
 
-def quiet_hours_end(now, start, end):
-    """When the quiet hours containing `now` end (aware datetime), or None if not in them."""
+def quiet_hours_end(now, start, end, departement=""):
+    """When the quiet hours containing `now` end (aware datetime), or None if not in them.
+
+    Read in the volunteer's local time: 22 h in Réunion is 19 h in Paris."""
     if start == end:
         return None
-    local = timezone.localtime(now)
+    local = timezone.localtime(now, ZoneInfo(time_zone_for_departement(departement)))
     t = local.time()
     if start < end:
         inside = start <= t < end
@@ -148,7 +152,7 @@ def quiet_hours_end(now, start, end):
         day = local.date() if t < end else local.date() + datetime.timedelta(days=1)
     if not inside:
         return None
-    return timezone.make_aware(datetime.datetime.combine(day, end))
+    return timezone.make_aware(datetime.datetime.combine(day, end), local.tzinfo)
 
 
 # Alerts of different call-ups are written one launch (or wave) at a time, so that the
@@ -161,11 +165,13 @@ def _create_wave_alerts(mobilization, *, wave, now):
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ALERT_CREATION_LOCK])
     rows = targeted_profiles(mobilization, wave=wave, now=now).values_list(
-        "user_id", "alert_by_email", "phone", "quiet_hours_start", "quiet_hours_end"
+        "user_id", "alert_by_email", "phone", "quiet_hours_start", "quiet_hours_end", "departement"
     )
     urgent = mobilization.crisis.is_urgent
     alerts = []
-    for user_id, by_email, phone, quiet_start, quiet_end in rows.iterator(chunk_size=2000):
+    for user_id, by_email, phone, quiet_start, quiet_end, departement in rows.iterator(
+        chunk_size=2000
+    ):
         alerts.append(
             Alert(
                 mobilization=mobilization,
@@ -173,7 +179,9 @@ def _create_wave_alerts(mobilization, *, wave, now):
                 wave=wave,
                 # E-mail when chosen (it carries the whole call-up), else SMS.
                 channel=Alert.Channel.EMAIL if by_email or not phone else Alert.Channel.SMS,
-                not_before=None if urgent else quiet_hours_end(now, quiet_start, quiet_end),
+                not_before=None
+                if urgent
+                else quiet_hours_end(now, quiet_start, quiet_end, departement),
             )
         )
     Alert.objects.bulk_create(alerts, batch_size=2000, ignore_conflicts=True)
@@ -332,7 +340,9 @@ def _defer_quiet_hours(alerts, claim_token, now=None):
         profile = getattr(alert.volunteer, "profile", None)
         end = None
         if profile is not None and not alert.mobilization.crisis.is_urgent:
-            end = quiet_hours_end(now, profile.quiet_hours_start, profile.quiet_hours_end)
+            end = quiet_hours_end(
+                now, profile.quiet_hours_start, profile.quiet_hours_end, profile.departement
+            )
         if end is None:
             due.append(alert)
             continue

@@ -149,6 +149,21 @@ DEPARTEMENT_NAMES: dict[str, str] = {code: name for code, name, _region in DEPAR
 REGION_OF_DEPARTEMENT: dict[str, str] = {code: region for code, _name, region in DEPARTEMENTS}
 
 
+# Overseas départements live in their own time zone; every other one in Europe/Paris.
+TIME_ZONE_OF_DEPARTEMENT: dict[str, str] = {
+    "971": "America/Guadeloupe",
+    "972": "America/Martinique",
+    "973": "America/Cayenne",
+    "974": "Indian/Reunion",
+    "976": "Indian/Mayotte",
+}
+
+
+def time_zone_for_departement(code: str) -> str:
+    """The IANA time zone of a département (Europe/Paris when unknown or empty)."""
+    return TIME_ZONE_OF_DEPARTEMENT.get(code or "", "Europe/Paris")
+
+
 def region_for_departement(code: str) -> str | None:
     """Return the INSEE région code of a département code, or None if unknown."""
     return REGION_OF_DEPARTEMENT.get(code)

@@ -86,6 +86,18 @@ def test_quiet_hours_over_midnight(hour, expected):
         assert end == timezone.make_aware(datetime.datetime(2026, 11, day, hour_end, 0))
 
 
+def test_quiet_hours_are_read_in_the_volunteers_time_zone():
+    # 19 h in Paris is 22 h in Réunion (UTC+4, Paris UTC+1 in November): quiet there.
+    paris_evening = timezone.make_aware(datetime.datetime(2026, 11, 23, 19, 0))
+    night, morning = datetime.time(22, 0), datetime.time(7, 0)
+    assert quiet_hours_end(paris_evening, night, morning, "75") is None
+    end = quiet_hours_end(paris_evening, night, morning, "974")
+    assert timezone.localtime(end).hour == 4  # 7 h in Réunion is 4 h in Paris
+    # 23 h in Paris is 18 h in Martinique: not quiet there.
+    late = timezone.make_aware(datetime.datetime(2026, 11, 23, 23, 0))
+    assert quiet_hours_end(late, night, morning, "972") is None
+
+
 def test_volunteers_who_chose_sms_only_get_an_sms_alert():
     reachable_volunteer(alert_by_email=False, alert_by_sms=True, phone="+33612345678")
     launch_mobilization(draft_callup(), by=CoordinatorFactory())
