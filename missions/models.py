@@ -101,7 +101,7 @@ class Mobilization(models.Model):
     )
     filled_at = models.DateTimeField(null=True, blank=True, editable=False)
     closed_at = models.DateTimeField(null=True, blank=True, editable=False)
-    # Set once the launcher has been told of the failed deliveries (sent once).
+    # When the launcher was last told of failed deliveries (see Alert.failure_reported_at).
     failures_reported_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -187,6 +187,9 @@ class Alert(models.Model):
     handed_over_at = models.DateTimeField(null=True, blank=True, editable=False)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    # Set when the launcher was told of this failure: each failed alert is reported once,
+    # whichever wave it belongs to.
+    failure_reported_at = models.DateTimeField(null=True, blank=True, editable=False)
     response = models.CharField(
         _("answer"), max_length=10, choices=Response.choices, default=Response.NONE, blank=True
     )

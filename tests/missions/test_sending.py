@@ -353,3 +353,26 @@ def test_a_follow_up_cut_by_the_mail_server_says_so_and_how_many_got_it(smtp_ser
     assert follow_up.status == FollowUp.Status.FAILED
     assert follow_up.recipients == 1 == len(smtp_server.messages)
     assert follow_up.last_error
+
+
+def test_failures_of_a_later_wave_get_a_report_of_their_own(smtp_server):
+    async def refuse(server, session, envelope, address, rcpt_options):
+        if address.startswith("coordinator"):
+            envelope.rcpt_tos.append(address)
+            return "250 OK"
+        return "550 No such user here"
+
+    smtp_server.handle_RCPT = refuse
+    mobilization, (first,) = launched()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        send_pending_alerts(mobilization_id=mobilization.pk)
+    later = reachable_volunteer()
+    Alert.objects.create(mobilization=mobilization, volunteer=later, wave=2)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        send_pending_alerts(mobilization_id=mobilization.pk)
+        send_pending_alerts(mobilization_id=mobilization.pk)  # nothing new: no third report
+
+    reports = [m["message"] for m in smtp_server.messages if m["to"][0].startswith("coordinator")]
+    assert len(reports) == 2
+    assert first.email in reports[0].get_content() and later.email not in reports[0].get_content()
+    assert later.email in reports[1].get_content() and first.email not in reports[1].get_content()
