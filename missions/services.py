@@ -9,7 +9,10 @@ alert of its claim:
 1. writes `handed_over_at` (committed), only if the row is still its claim;
 2. hands the message to the mail server (or SMS provider);
 3. marks the row sent (in small batches: a confirmed row still "sending" is handed
-   over, so it can never be sent twice), or failed, or back to pending on an error.
+   over, so it can never be sent twice), or failed (a 5xx refusal), or back to pending
+   (a 4xx refusal: the server said it did not take it). When the answer never comes
+   (timeout, dropped connection) the message may have left: it is marked sent with the
+   note "delivery not confirmed", as below, and the rest of the chunk goes back.
 
 If the worker dies, the beat sweep finds rows left "sending" longer than
 ALERT_CLAIM_TIMEOUT_SECONDS. Rows never handed over were certainly not sent: they go
