@@ -159,14 +159,36 @@ class SightingAdmin(admin.ModelAdmin):
 
 @admin.register(ContactAction)
 class ContactActionAdmin(admin.ModelAdmin):
-    list_display = ["shop", "channel", "done_at", "by_volunteer"]
-    list_filter = ["channel", "by_volunteer", "done_at"]
+    """ "I did it" entries: moderators hide the abusive ones (they stop counting)."""
+
+    list_display = ["shop", "channel", "done_at", "by_volunteer", "is_hidden"]
+    list_filter = ["is_hidden", "channel", "by_volunteer", "done_at"]
     search_fields = ["shop__name", "shop__city"]
     autocomplete_fields = ["shop"]
     raw_id_fields = ["actor"]
-    readonly_fields = ["created_at"]
+    # Changed only through the actions, which recount the shop.
+    readonly_fields = [
+        "shop",
+        "channel",
+        "done_at",
+        "by_volunteer",
+        "actor",
+        "is_hidden",
+        "created_at",
+    ]
     exclude = ["ip_hash"]
     list_select_related = ["shop"]
+    actions = ["hide", "unhide"]
+
+    @admin.action(description=_("Hide the selected contacts (abuse)"), permissions=["change"])
+    def hide(self, request, queryset):
+        count = services.set_contacts_hidden(contacts=list(queryset), hidden=True)
+        self.message_user(request, _("%(count)d contacts hidden.") % {"count": count})
+
+    @admin.action(description=_("Show the selected contacts again"), permissions=["change"])
+    def unhide(self, request, queryset):
+        count = services.set_contacts_hidden(contacts=list(queryset), hidden=False)
+        self.message_user(request, _("%(count)d contacts shown again.") % {"count": count})
 
 
 @admin.register(VolunteerContactTask)

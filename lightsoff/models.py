@@ -137,6 +137,8 @@ class ContactAction(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     ip_hash = models.CharField(max_length=64, blank=True, editable=False)
+    # Hidden by a moderator (abuse): not counted, not shown.
+    is_hidden = models.BooleanField(_("hidden"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

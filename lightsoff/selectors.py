@@ -136,7 +136,9 @@ def shop_history(shop, limit=20):
             "channel": c.get_channel_display(),
             "by_volunteer": c.by_volunteer,
         }
-        for c in shop.contacts.only("done_at", "channel", "by_volunteer")[:limit]
+        for c in shop.contacts.filter(is_hidden=False).only("done_at", "channel", "by_volunteer")[
+            :limit
+        ]
     ]
     return sorted(sightings + contacts, key=lambda e: e["at"], reverse=True)[:limit]
 
@@ -243,7 +245,7 @@ def stats(*, months=12, top=15):
         "cities": cities,
         "departements": deps,
         "timeline": timeline,
-        "contacts": ContactAction.objects.filter(shop__is_hidden=False).count(),
+        "contacts": ContactAction.objects.filter(shop__is_hidden=False, is_hidden=False).count(),
         "avoided_kwh": per_shop["kwh"] * n_resolved,
         "avoided_co2_kg": per_shop["co2_kg"] * n_resolved,
         "avoided_eur": per_shop["eur"] * n_resolved,

@@ -401,9 +401,11 @@ def merge_shops(*, target, duplicates):
 def recount(shop):
     """Recompute a shop's counts and status from its rows (after moderation)."""
     shop.sightings_count = shop.sightings.filter(is_hidden=False).count()
-    shop.contacts_count = shop.contacts.count()
+    shop.contacts_count = shop.contacts.filter(is_hidden=False).count()
     if shop.contacts_count and shop.status == Shop.Status.REPORTED:
         shop.status = Shop.Status.CONTACTED
+    elif not shop.contacts_count and shop.status == Shop.Status.CONTACTED:
+        shop.status = Shop.Status.REPORTED  # its only contacts were hidden as abuse
     _apply_sightings(shop)
     shop.save()
 
@@ -414,6 +416,15 @@ def set_sightings_hidden(*, sightings, hidden):
         ids = [s.pk for s in sightings]
         Sighting.objects.filter(pk__in=ids).update(is_hidden=hidden)
         recount_shops(Sighting.objects.filter(pk__in=ids).values_list("shop_id", flat=True))
+    return len(ids)
+
+
+def set_contacts_hidden(*, contacts, hidden):
+    """Hide (or show again) "I did it" entries and recount their shops, in one transaction."""
+    with transaction.atomic():
+        ids = [c.pk for c in contacts]
+        ContactAction.objects.filter(pk__in=ids).update(is_hidden=hidden)
+        recount_shops(ContactAction.objects.filter(pk__in=ids).values_list("shop_id", flat=True))
     return len(ids)
 
 

@@ -29,7 +29,13 @@ def moderator(client, settings):
 
 def test_moderators_may_change_shops_and_sightings_and_see_rounds():
     perms = set(Group.objects.get(name="Moderators").permissions.values_list("codename", flat=True))
-    assert {"change_shop", "change_sighting", "view_round", "change_volunteercontacttask"} <= perms
+    assert {
+        "change_shop",
+        "change_sighting",
+        "change_contactaction",
+        "view_round",
+        "change_volunteercontacttask",
+    } <= perms
 
 
 def test_a_volunteer_does_not_reach_the_moderation(client):
@@ -117,3 +123,24 @@ def test_hiding_a_sighting_on_its_change_page_recounts_the_shop(client, moderato
     assert response.status_code == 302, response.content.decode()[:3000]
     shop.refresh_from_db()
     assert shop.sightings_count == 1
+
+
+def test_a_moderator_hides_an_abusive_i_did_it_and_the_shop_is_recounted(client, moderator):
+    from lightsoff import services
+
+    shop = ShopFactory()
+    services.log_contact(shop=shop, channel="phone", ip="203.0.113.9")
+    shop.refresh_from_db()
+    assert (shop.contacts_count, shop.status) == (1, Shop.Status.CONTACTED)
+    action = ContactAction.objects.get(shop=shop)
+    response = client.post(
+        reverse("admin:lightsoff_contactaction_changelist"),
+        {"action": "hide", ACTION_CHECKBOX_NAME: [action.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    shop.refresh_from_db()
+    assert (shop.contacts_count, shop.status) == (0, Shop.Status.REPORTED)
+    from lightsoff.selectors import shop_history
+
+    assert [e for e in shop_history(shop) if e["kind"] == "contact"] == []
