@@ -430,7 +430,8 @@ def set_contacts_hidden(*, contacts, hidden):
 
 @transaction.atomic
 def recount_shops(shop_ids):
-    """Recount shops whose sightings a moderator changed (locked in pk order)."""
+    """Recount shops whose sightings or contacts a moderator changed (locked in pk
+    order, so two moderators never deadlock)."""
     for shop in Shop.objects.select_for_update().filter(pk__in=set(shop_ids)).order_by("pk"):
         recount(shop)
 

@@ -78,13 +78,7 @@ def report(request):
                 _("The photo is too large (%(max)s MB at most).")
                 % {"max": photos.max_bytes() // 2**20},
             )
-            form = ReportForm()
-            return render(
-                request,
-                "lightsoff/report.html",
-                {"form": form, "map_config": _map_config()},
-                status=413,
-            )
+            return _report_page(request, ReportForm(), status=413)
         form = ReportForm(request.POST, request.FILES)
         if form.is_valid():
             data = form.cleaned_data
@@ -114,11 +108,12 @@ def report(request):
     else:
         point = _point_from_query(request)
         form = ReportForm(initial={"latitude": point[0], "longitude": point[1]} if point else {})
+    return _report_page(request, form, status=400 if form.is_bound else 200)
+
+
+def _report_page(request, form, *, status):
     return render(
-        request,
-        "lightsoff/report.html",
-        {"form": form, "map_config": _map_config()},
-        status=400 if form.is_bound else 200,
+        request, "lightsoff/report.html", {"form": form, "map_config": _map_config()}, status=status
     )
 
 

@@ -339,6 +339,7 @@ def _defer_quiet_hours(alerts, claim_token, now=None):
     counting an attempt. At the red level they are waived, as at launch."""
     now = now or timezone.now()
     due = []
+    deferred = {}  # end of the quiet hours → alert ids: one UPDATE per distinct end
     for alert in alerts:
         profile = getattr(alert.volunteer, "profile", None)
         end = None
@@ -348,9 +349,11 @@ def _defer_quiet_hours(alerts, claim_token, now=None):
             )
         if end is None:
             due.append(alert)
-            continue
+        else:
+            deferred.setdefault(end, []).append(alert.pk)
+    for end, ids in deferred.items():
         Alert.objects.filter(
-            pk=alert.pk, claim_token=claim_token, status=Alert.Status.SENDING
+            pk__in=ids, claim_token=claim_token, status=Alert.Status.SENDING
         ).update(
             status=Alert.Status.PENDING,
             claim_token="",

@@ -55,13 +55,13 @@ def _absolute(path):
     return f"{settings.SITE_URL}{path}"
 
 
-def _mail(user, subject, template, context, connection=None):
+def _mail(user, subject, template, context, connection=None, reply_to=None):
     """Render and send one plain-text e-mail in the recipient's language."""
     with translation.override(user.language or settings.LANGUAGE_CODE):
         body = render_to_string(template, {"user": user, "site_url": settings.SITE_URL, **context})
         # A title typed with a line break must not break the header (BadHeaderError).
         subject = " ".join(f"[Réserve] {subject()}".split())
-    EmailMessage(subject, body, to=[user.email], connection=connection).send()
+    EmailMessage(subject, body, to=[user.email], reply_to=reply_to, connection=connection).send()
 
 
 def coordinators():
@@ -405,26 +405,27 @@ def deliver_team_message(message_id):
         .distinct()
         .order_by("pk")
     )
-    reply_to = [author.email] if author else []
-    author_name = getattr(getattr(author, "profile", None), "display_name", "") or ""
-    project_url = _absolute(project.get_absolute_url())
+    context = {
+        "message": message,
+        "author_name": getattr(getattr(author, "profile", None), "display_name", ""),
+        "project": project,
+        "project_url": _absolute(project.get_absolute_url()),
+    }
     sent = 0
     with get_connection() as connection:
         for member in members:
-            with translation.override(member.language or settings.LANGUAGE_CODE):
-                body = render_to_string(
+            try:
+                _mail(
+                    member,
+                    lambda: f"{project.title} — {message.subject}",
                     "projects/email/team_message.txt",
-                    {
-                        "message": message,
-                        "author_name": author_name,
-                        "project": project,
-                        "project_url": project_url,
-                    },
+                    context,
+                    connection=connection,
+                    reply_to=[author.email] if author else None,
                 )
-            subject = " ".join(f"[{project.title}] {message.subject}".split())
-            EmailMessage(
-                subject, body, to=[member.email], reply_to=reply_to, connection=connection
-            ).send()
+            except Exception:  # one bad address must not cost the others the message
+                logger.exception("Team message %s not sent to %s.", message_id, member.pk)
+                continue
             sent += 1
     TeamMessage.objects.filter(pk=message_id).update(recipients=sent)
     return sent

@@ -13,7 +13,9 @@ GRANTS = {
 }
 
 
-def grant(apps, schema_editor):
+def grant(apps, schema_editor, grants_by_group=GRANTS):
+    """Create lightsoff's permissions now (post_migrate comes too late) and give them.
+    Later migrations call it with their own grants."""
     from django.contrib.auth.management import create_permissions
 
     app_config = apps.get_app_config("lightsoff")
@@ -23,7 +25,7 @@ def grant(apps, schema_editor):
 
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
-    for group_name, grants in GRANTS.items():
+    for group_name, grants in grants_by_group.items():
         group, _ = Group.objects.get_or_create(name=group_name)
         for model, actions in grants:
             group.permissions.add(
@@ -34,10 +36,10 @@ def grant(apps, schema_editor):
             )
 
 
-def revoke(apps, schema_editor):
+def revoke(apps, schema_editor, grants_by_group=GRANTS):
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
-    for group_name, grants in GRANTS.items():
+    for group_name, grants in grants_by_group.items():
         group = Group.objects.filter(name=group_name).first()
         if group is None:
             continue

@@ -162,7 +162,6 @@ def test_a_message_the_server_refused_for_now_goes_again(smtp_server, settings):
     assert sorted(smtp_server.recipients()) == sorted(u.email for u in users)
     again = Alert.objects.get(volunteer__email=refused[0])
     assert (again.status, again.attempts) == (Alert.Status.SENT, 2)
-    assert "451" in again.last_error or again.last_error == ""
 
 
 def test_the_launcher_is_told_of_failed_deliveries_once(smtp_server):

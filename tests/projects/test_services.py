@@ -299,7 +299,7 @@ def test_a_message_to_the_team_reaches_current_members_once_in_their_language(
     assert sorted(by_recipient) == sorted([french.email, english.email])
     assert gone.email not in by_recipient and lead.email not in by_recipient
     fr, en = by_recipient[french.email], by_recipient[english.email]
-    assert fr.subject == "[Alerte canicule] Point demain"
+    assert fr.subject == "[Réserve] Alerte canicule — Point demain"
     assert fr.reply_to == [lead.email]
     assert "À 10 h, en visio." in fr.body and "écrit à l’équipe" in fr.body
     assert "writes to the team" in en.body
