@@ -68,7 +68,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "reserve.middleware.StaffMFARequiredMiddleware",
+    "volunteers.middleware.SecondFactorRequiredMiddleware",
     "volunteers.middleware.PrivacyConsentMiddleware",
     "csp.middleware.CSPMiddleware",
 ]

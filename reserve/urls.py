@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
@@ -7,6 +8,9 @@ from . import views
 
 admin.site.site_header = "Réserve — coordination"
 admin.site.site_title = "Réserve"
+# Django's admin login knows nothing of the second factor: it goes through allauth's
+# login (password, then TOTP for whoever enrolled); a logged-in non-staff user gets 403.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", views.home, name="home"),

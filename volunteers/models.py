@@ -80,6 +80,18 @@ class User(AbstractBaseUser, PermissionsMixin):
     def is_coordinator(self):
         return self.is_superuser or self.groups.filter(name=COORDINATORS_GROUP).exists()
 
+    @property
+    def needs_second_factor(self):
+        """Whoever can see other people's data: staff, superusers and members of a staff
+        group (Coordinators, Moderators) or holders of a permission of their own. Read
+        by the second-factor middleware when REQUIRE_STAFF_MFA is on."""
+        return (
+            self.is_staff
+            or self.is_superuser
+            or self.groups.exists()
+            or self.user_permissions.exists()
+        )
+
 
 COORDINATORS_GROUP = "Coordinators"
 

@@ -50,24 +50,6 @@ def test_a_volunteer_is_kept_out_of_the_admin(client):
     assert reverse("admin:login") in response["Location"]
 
 
-def test_staff_without_a_second_factor_are_sent_to_enrol_when_required(client, settings):
-    settings.REQUIRE_STAFF_MFA = True
-    client.force_login(CoordinatorFactory())
-    response = client.get(reverse("admin:index"))
-    assert response.status_code == 302
-    assert response["Location"] == reverse("mfa_activate_totp")
-
-
-def test_staff_with_totp_reach_the_admin_when_required(client, settings):
-    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-
-    settings.REQUIRE_STAFF_MFA = True
-    coordinator = CoordinatorFactory()
-    TOTP.activate(coordinator, generate_totp_secret())
-    client.force_login(coordinator)
-    assert client.get(reverse("admin:index")).status_code == 200
-
-
 def test_the_totp_enrolment_page_renders(client):
     client.force_login(CoordinatorFactory())
     response = client.get(reverse("mfa_activate_totp"))
