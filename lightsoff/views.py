@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from . import constants, geo, geocoder, hours, photos, selectors, services
+from . import constants, geo, geocoder, hours, selectors, services
 from .forms import (
     CheckForm,
     ContactForm,
@@ -71,14 +71,6 @@ def report(request):
     if request.method == "POST":
         if is_limited(request, "report"):
             return _too_many(request)
-        if _body_too_large(request):
-            # Refused before Django reads it: a huge upload never reaches the disk.
-            messages.error(
-                request,
-                _("The photo is too large (%(max)s MB at most).")
-                % {"max": photos.max_bytes() // 2**20},
-            )
-            return _report_page(request, ReportForm(), status=413)
         form = ReportForm(request.POST, request.FILES)
         if form.is_valid():
             data = form.cleaned_data
@@ -115,14 +107,6 @@ def _report_page(request, form, *, status):
     return render(
         request, "lightsoff/report.html", {"form": form, "map_config": _map_config()}, status=status
     )
-
-
-def _body_too_large(request):
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        return False
-    return length > photos.max_bytes() + 256 * 1024  # the photo and the form's fields
 
 
 def _shop_or_redirect(pk):

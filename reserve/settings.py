@@ -59,6 +59,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads the body (CsrfViewMiddleware would spool an upload to disk).
+    "reserve.middleware.RequestBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -240,8 +242,17 @@ STORAGES = {
         )
     },
 }
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
+# No body over MAX_REQUEST_BODY_BYTES is read at all (reserve.middleware; the proxy of
+# the full stack says the same): the largest legitimate one is a LightsOff report with
+# its photo. Below that, uploads over 1 MB go to a temporary file rather than memory,
+# form fields are held to 1 MB in all, and a request carries five files at most.
+LIGHTSOFF_MAX_PHOTO_BYTES = env.int("LIGHTSOFF_MAX_PHOTO_BYTES", default=5 * 1024 * 1024)
+MAX_REQUEST_BODY_BYTES = env.int(
+    "MAX_REQUEST_BODY_BYTES", default=LIGHTSOFF_MAX_PHOTO_BYTES + 512 * 1024
+)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FILES = 5
 
 LEAFLET_CONFIG = {
     "DEFAULT_CENTER": (46.6, 2.4),
@@ -328,7 +339,6 @@ LIGHTSOFF_RATE_LIMITS = {
     "action": (env.int("LIGHTSOFF_ACTIONS_PER_HOUR", default=30), 3600),
     "api": (env.int("LIGHTSOFF_API_PER_MINUTE", default=600), 60),
 }
-LIGHTSOFF_MAX_PHOTO_BYTES = env.int("LIGHTSOFF_MAX_PHOTO_BYTES", default=5 * 1024 * 1024)
 # Reverse proxies in front of the site (0: none). With 1 or more, the visitor's address
 # for the rate limits is read from X-Forwarded-For (see lightsoff/ratelimit.py).
 TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)

@@ -164,11 +164,11 @@ def test_a_photo_too_large_is_refused(client, settings):
 
 
 def test_an_upload_far_too_large_is_refused_before_it_is_read(client, settings):
-    settings.LIGHTSOFF_MAX_PHOTO_BYTES = 1000
+    settings.MAX_REQUEST_BODY_BYTES = 100_000
     huge = SimpleUploadedFile("shop.jpg", b"\xff" * 400_000, content_type="image/jpeg")
     response = client.post(URL, {**form_data(), "photo": huge})
     assert response.status_code == 413
-    assert "trop lourde" in response.content.decode()
+    assert "trop volumineux" in response.content.decode()
     assert not Shop.objects.exists()
 
 
@@ -182,6 +182,40 @@ def test_a_small_file_of_too_many_pixels_is_refused(client):
     assert response.status_code == 400
     assert "trop de pixels" in response.content.decode()
     assert not Shop.objects.exists()
+
+
+def test_a_png_larger_than_a_phone_screenshot_is_refused_before_decoding(client):
+    """A 7,700 × 7,700 PNG of 169 kB took 6.6 s and 650 MB to decode."""
+    import io
+
+    out = io.BytesIO()
+    Image.new("RGB", (3000, 3000)).save(out, "PNG")  # 9 MP in a few kB
+    png = SimpleUploadedFile("shop.png", out.getvalue(), content_type="image/png")
+    response = client.post(URL, {**form_data(), "photo": png})
+    assert response.status_code == 400
+    assert "trop de pixels" in response.content.decode()
+
+
+def test_a_large_phone_jpeg_is_decoded_at_a_reduced_scale(client, monkeypatch):
+    """A 48 MP JPEG is taken, but never decoded at full size: at 1/4 here."""
+    from PIL import JpegImagePlugin
+
+    decoded = []
+    load = JpegImagePlugin.JpegImageFile.load
+
+    def spy(image):
+        decoded.append(image.size)
+        return load(image)
+
+    monkeypatch.setattr(JpegImagePlugin.JpegImageFile, "load", spy)
+    photo = SimpleUploadedFile(
+        "shop.jpg", image_bytes("JPEG", size=(8000, 6000)), content_type="image/jpeg"
+    )
+    response = client.post(URL, {**form_data(), "photo": photo})
+    assert response.status_code == 302
+    assert decoded and max(decoded[0]) <= 2 * 1600
+    with Image.open(Shop.objects.get().sightings.get().photo) as stored:
+        assert max(stored.size) == 1600
 
 
 def test_behind_a_trusted_proxy_the_limit_counts_the_visitor_not_the_proxy(client, settings):
