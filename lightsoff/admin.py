@@ -5,6 +5,8 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from reserve.admin import ModelAdmin, TabularInline
+
 from . import cells, services
 from .models import (
     ContactAction,
@@ -16,7 +18,7 @@ from .models import (
 )
 
 
-class SightingInline(admin.TabularInline):
+class SightingInline(TabularInline):
     model = Sighting
     fields = ["seen_at", "lit", "photo", "is_hidden"]
     readonly_fields = ["seen_at", "lit", "photo"]
@@ -36,7 +38,7 @@ class MergeForm(forms.Form):
 
 
 @admin.register(Shop)
-class ShopAdmin(admin.ModelAdmin):
+class ShopAdmin(ModelAdmin):
     list_display = [
         "name",
         "city",
@@ -124,7 +126,7 @@ class ShopAdmin(admin.ModelAdmin):
 
 
 @admin.register(Sighting)
-class SightingAdmin(admin.ModelAdmin):
+class SightingAdmin(ModelAdmin):
     list_display = ["shop", "seen_at", "lit", "is_hidden", "has_photo", "created_at"]
     list_filter = ["lit", "is_hidden", "seen_at"]
     search_fields = ["shop__name", "shop__city"]
@@ -158,7 +160,7 @@ class SightingAdmin(admin.ModelAdmin):
 
 
 @admin.register(ContactAction)
-class ContactActionAdmin(admin.ModelAdmin):
+class ContactActionAdmin(ModelAdmin):
     """ "I did it" entries: moderators hide the abusive ones (they stop counting)."""
 
     list_display = ["shop", "channel", "done_at", "by_volunteer", "is_hidden"]
@@ -180,6 +182,10 @@ class ContactActionAdmin(admin.ModelAdmin):
     list_select_related = ["shop"]
     actions = ["hide", "unhide"]
 
+    def has_add_permission(self, request):
+        # Every field is read-only: an entry comes from the kit ("I did it"), not here.
+        return False
+
     @admin.action(description=_("Hide the selected contacts (abuse)"), permissions=["change"])
     def hide(self, request, queryset):
         count = services.set_contacts_hidden(contacts=list(queryset), hidden=True)
@@ -192,7 +198,7 @@ class ContactActionAdmin(admin.ModelAdmin):
 
 
 @admin.register(VolunteerContactTask)
-class VolunteerContactTaskAdmin(admin.ModelAdmin):
+class VolunteerContactTaskAdmin(ModelAdmin):
     list_display = ["shop", "status", "volunteer", "requested_at", "taken_at", "done_at"]
     list_filter = ["status"]
     search_fields = ["shop__name", "shop__city"]
@@ -203,7 +209,12 @@ class VolunteerContactTaskAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReporterSubscription)
-class ReporterSubscriptionAdmin(admin.ModelAdmin):
+class ReporterSubscriptionAdmin(ModelAdmin):
+    """Subscriptions come from the shop's page (double opt-in): none is added here."""
+
+    def has_add_permission(self, request):
+        return False
+
     list_display = ["shop", "email", "confirmed_at", "unsubscribed_at", "created_at"]
     list_filter = ["confirmed_at", "unsubscribed_at"]
     search_fields = ["shop__name", "email"]
@@ -219,7 +230,7 @@ class ReporterSubscriptionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Round)
-class RoundAdmin(admin.ModelAdmin):
+class RoundAdmin(ModelAdmin):
     list_display = ["planned_for", "volunteer", "latitude", "longitude", "radius_m"]
     list_filter = ["planned_for"]
     raw_id_fields = ["volunteer"]

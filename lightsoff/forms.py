@@ -4,27 +4,14 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from reserve.forms import HoneypotMixin
+
 from . import geo
 from .models import ContactAction, Shop
 from .photos import clean_photo
 
 # How far back a report may be dated.
 MAX_REPORT_AGE = datetime.timedelta(days=30)
-
-
-class HoneypotMixin(forms.Form):
-    """A field people never see (hidden by CSS, out of the tab order); bots fill it."""
-
-    website = forms.CharField(
-        label=_("Leave this field empty"),
-        required=False,
-        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
-    )
-
-    def clean_website(self):
-        if self.cleaned_data.get("website"):
-            raise forms.ValidationError(_("This submission looks automated."))
-        return ""
 
 
 def moment_field(label, *, required=True):

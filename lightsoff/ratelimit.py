@@ -9,23 +9,13 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 
+from reserve.ratelimit import client_ip
+
 from .services import hash_ip
 
+__all__ = ["client_ip", "is_limited"]
+
 DEFAULTS = {"report": (20, 3600), "action": (30, 3600), "api": (600, 60)}
-
-
-def client_ip(request):
-    """The visitor's address. Behind TRUSTED_PROXIES reverse proxies (setting, 0 by
-    default), REMOTE_ADDR is the last proxy's: the visitor is then the address that the
-    first proxy appended to X-Forwarded-For, counted from the right; what a client
-    writes there itself, on the left, is never trusted."""
-    proxies = getattr(settings, "TRUSTED_PROXIES", 0)
-    if proxies:
-        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-        forwarded = [a for a in forwarded if a]
-        if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def is_limited(request, scope):

@@ -10,6 +10,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from reserve.admin import ModelAdmin, TabularInline
+from volunteers.forms import RegionsField
+
 from . import selectors, services
 from .forms import ExtendForm, FollowUpForm
 from .models import Alert, Crisis, FollowUp, Mobilization
@@ -17,7 +20,7 @@ from .models import Alert, Crisis, FollowUp, Mobilization
 LAUNCH_PERMISSION = "missions.launch_mobilization"
 
 
-class MobilizationInline(admin.TabularInline):
+class MobilizationInline(TabularInline):
     model = Mobilization
     """The crisis's call-ups at a glance; each is prepared and changed on its own page
     (which locks the targeting once launched)."""
@@ -32,8 +35,17 @@ class MobilizationInline(admin.TabularInline):
         return False
 
 
+class RegionsByNameMixin:
+    """`regions` is a list of INSEE codes: coordinators tick régions by name."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "regions":
+            return RegionsField(label=db_field.verbose_name, help_text=db_field.help_text)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
 @admin.register(Crisis)
-class CrisisAdmin(admin.ModelAdmin):
+class CrisisAdmin(RegionsByNameMixin, ModelAdmin):
     list_display = ["title", "kind", "severity", "opened_at", "closed_at"]
     list_filter = ["kind", "severity"]
     search_fields = ["title"]
@@ -42,7 +54,7 @@ class CrisisAdmin(admin.ModelAdmin):
 
 
 @admin.register(Mobilization)
-class MobilizationAdmin(admin.ModelAdmin):
+class MobilizationAdmin(RegionsByNameMixin, ModelAdmin):
     list_display = [
         "title",
         "crisis",
@@ -337,7 +349,7 @@ class MobilizationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Alert)
-class AlertAdmin(admin.ModelAdmin):
+class AlertAdmin(ModelAdmin):
     list_display = [
         "mobilization",
         "volunteer",
@@ -367,7 +379,7 @@ class AlertAdmin(admin.ModelAdmin):
 
 
 @admin.register(FollowUp)
-class FollowUpAdmin(admin.ModelAdmin):
+class FollowUpAdmin(ModelAdmin):
     list_display = ["subject", "mobilization", "audience", "status", "recipients", "created_at"]
     list_filter = ["audience", "status"]
     list_select_related = ["mobilization"]

@@ -5,6 +5,7 @@ import re
 import secrets
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -54,6 +55,10 @@ class Crisis(models.Model):
         return self.severity == self.Severity.RED
 
 
+# Three waves are all there is: the skills in the regions, every region, related skills.
+MAX_WAVES = 3
+
+
 class Mobilization(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -65,7 +70,9 @@ class Mobilization(models.Model):
     title = models.CharField(_("title"), max_length=160)
     ask = models.TextField(_("what is asked"))
     skills = models.ManyToManyField(Skill, blank=True, verbose_name=_("skills wanted"))
-    headcount = models.PositiveIntegerField(_("headcount"), default=5)
+    headcount = models.PositiveIntegerField(
+        _("headcount"), default=5, validators=[MinValueValidator(1), MaxValueValidator(10_000)]
+    )
     # Région codes (volunteers.territories); empty with remote=True for remote work.
     regions = models.JSONField(_("on-site regions"), default=list, blank=True)
     remote = models.BooleanField(_("remote"), default=False)
@@ -79,6 +86,7 @@ class Mobilization(models.Model):
     max_waves = models.PositiveSmallIntegerField(
         _("waves"),
         default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_WAVES)],
         help_text=_(
             "Wave 1 targets the skills in the regions; wave 2 widens to every region; "
             "wave 3 also takes related skills (same family)."
@@ -87,6 +95,7 @@ class Mobilization(models.Model):
     wave_hours = models.PositiveSmallIntegerField(
         _("hours before the next wave"),
         default=4,
+        validators=[MinValueValidator(1), MaxValueValidator(24 * 14)],
         help_text=_("If the call-up is not filled this long after a wave, the next one goes out."),
     )
     wave_started_at = models.DateTimeField(null=True, blank=True, editable=False)

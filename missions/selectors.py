@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from volunteers.models import Profile, Skill
 
-from .models import Alert, Mobilization
+from .models import MAX_WAVES, Alert, Mobilization
 
 
 @dataclass(frozen=True)
@@ -133,7 +133,8 @@ def targeting_preview(mobilization, *, now=None):
     first = max(mobilization.current_wave + 1, 1)
     waves = []
     counted = set()
-    for wave in range(first, mobilization.max_waves + 1):
+    # Bounded whatever the field holds: the admin previews a form not yet validated.
+    for wave in range(first, min(mobilization.max_waves, MAX_WAVES) + 1):
         funnel = targeting_funnel(mobilization, wave=wave, now=now)
         user_ids = set(
             targeted_profiles(mobilization, wave=wave, now=now).values_list("user_id", flat=True)

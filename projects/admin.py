@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from reserve.admin import ModelAdmin, StackedInline, TabularInline
+
 from . import services
 from .models import (
     Application,
@@ -22,7 +24,7 @@ from .models import (
 )
 
 
-class QualificationInline(admin.StackedInline):
+class QualificationInline(StackedInline):
     model = Qualification
     can_delete = False
     extra = 1
@@ -37,13 +39,13 @@ class QualificationInline(admin.StackedInline):
     ]
 
 
-class NeedInline(admin.TabularInline):
+class NeedInline(TabularInline):
     model = Need
     autocomplete_fields = ["skill"]
     extra = 0
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(TabularInline):
     model = Membership
     extra = 0
     fields = ["volunteer", "role", "need", "expected_end", "joined_at", "left_at"]
@@ -84,7 +86,7 @@ class PendingApplicationsFilter(admin.SimpleListFilter):
 
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
+class ProjectAdmin(ModelAdmin):
     list_display = [
         "title",
         "status",
@@ -253,14 +255,14 @@ class ProjectAdmin(admin.ModelAdmin):
 
 
 @admin.register(Partner)
-class PartnerAdmin(admin.ModelAdmin):
+class PartnerAdmin(ModelAdmin):
     list_display = ["name", "kind", "website"]
     list_filter = ["kind"]
     search_fields = ["name"]
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(ModelAdmin):
     list_display = ["volunteer", "need", "project", "status", "decline_reason", "created_at"]
     list_filter = ["status", "decline_reason", "need__project__status"]
     search_fields = ["volunteer__email", "need__project__title", "need__title"]
@@ -281,7 +283,7 @@ class ApplicationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Need)
-class NeedAdmin(admin.ModelAdmin):
+class NeedAdmin(ModelAdmin):
     list_display = ["__str__", "project", "skill", "headcount", "hours_per_week", "is_open"]
     list_filter = ["is_open", "skill__family"]
     search_fields = ["title", "project__title", "skill__name"]
@@ -290,7 +292,7 @@ class NeedAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(ModelAdmin):
     list_display = ["volunteer", "project", "role", "expected_end", "joined_at", "left_at"]
     list_filter = ["role", ("left_at", admin.EmptyFieldListFilter)]
     search_fields = ["volunteer__email", "project__title"]
@@ -300,7 +302,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(Update)
-class UpdateAdmin(admin.ModelAdmin):
+class UpdateAdmin(ModelAdmin):
     list_display = ["project", "author", "created_at"]
     search_fields = ["project__title", "body"]
     list_select_related = ["project", "author"]
@@ -308,7 +310,7 @@ class UpdateAdmin(admin.ModelAdmin):
 
 
 @admin.register(SavedSearch)
-class SavedSearchAdmin(admin.ModelAdmin):
+class SavedSearchAdmin(ModelAdmin):
     list_display = ["name", "user", "frequency", "last_sent_at"]
     list_filter = ["frequency"]
     search_fields = ["name", "user__email"]

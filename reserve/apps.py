@@ -21,3 +21,6 @@ class ReserveConfig(AppConfig):
             module_name = f"{config.name}.admin"
             if find_spec(module_name) is not None:
                 import_module(module_name)
+        from .admin import make_every_admin_safe
+
+        make_every_admin_safe()

@@ -5,13 +5,15 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from reserve.admin import ModelAdmin, SafeFieldsMixin, TabularInline
+
 from .exports import directory_csv_response
 from .models import Availability, Profile, ProfileSkill, Skill, User
 from .selectors import with_participation
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(SafeFieldsMixin, DjangoUserAdmin):
     ordering = ["email"]
     list_display = ["email", "is_staff", "is_active", "date_joined", "last_login"]
     list_filter = ["is_staff", "is_superuser", "is_active", "groups", "language"]
@@ -31,20 +33,20 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(Skill)
-class SkillAdmin(admin.ModelAdmin):
+class SkillAdmin(ModelAdmin):
     list_display = ["name", "name_en", "family", "slug"]
     list_filter = ["family"]
     search_fields = ["name", "name_en", "slug"]
     prepopulated_fields = {"slug": ["name"]}
 
 
-class ProfileSkillInline(admin.TabularInline):
+class ProfileSkillInline(TabularInline):
     model = ProfileSkill
     autocomplete_fields = ["skill"]
     extra = 0
 
 
-class AvailabilityInline(admin.TabularInline):
+class AvailabilityInline(TabularInline):
     model = Availability
     extra = 0
     readonly_fields = ["source"]
@@ -81,7 +83,7 @@ class LentByEmployerFilter(admin.SimpleListFilter):
 
 
 @admin.register(Profile)
-class ProfileAdmin(admin.ModelAdmin):
+class ProfileAdmin(ModelAdmin):
     """The volunteer directory of the coordinators (the page /volunteers/directory/ too)."""
 
     list_display = [

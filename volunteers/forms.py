@@ -9,8 +9,10 @@ from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from reserve.forms import HoneypotMixin
+
 from .models import Availability, Profile, ProfileSkill, Skill
-from .territories import DEPARTEMENT_CHOICES
+from .territories import DEPARTEMENT_CHOICES, REGION_CHOICES
 from .validators import normalize_phone
 
 # Languages a volunteer can work in (ISO 639-1 codes), the most common first.
@@ -53,11 +55,12 @@ class ConsentField(forms.BooleanField):
         return super().get_bound_field(form, field_name)
 
 
-class SignupForm(AllauthSignupForm):
-    """allauth's sign-up plus the explicit consent to the privacy notice."""
+class SignupForm(HoneypotMixin, AllauthSignupForm):
+    """allauth's sign-up plus the explicit consent to the privacy notice, and the
+    honeypot of the LightsOff forms (robots fill it; the form then refuses)."""
 
     consent = ConsentField()
-    field_order = ["email", "password1", "password2", "consent"]
+    field_order = ["email", "password1", "password2", "consent", "website"]
 
     def custom_signup(self, request, user):
         # E-mails (call-ups, reminders) go out in the language the volunteer signed up in.
@@ -66,6 +69,16 @@ class SignupForm(AllauthSignupForm):
         profile = user.profile
         profile.record_consent()
         profile.save(update_fields=["consent_version", "consented_at", "updated_at"])
+
+
+class RegionsField(forms.MultipleChoiceField):
+    """Régions chosen by name (stored as their INSEE codes, in a JSON list)."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(choices=REGION_CHOICES, **kwargs)
 
 
 class ConsentForm(forms.Form):

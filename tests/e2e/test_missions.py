@@ -41,13 +41,13 @@ def test_a_coordinator_launches_a_volunteer_accepts_and_the_progress_view_shows_
     reachable_volunteer(region="84")  # for the next wave, not this one
     mobilization = draft_callup(title="Renfort maraudes grand froid", headcount=3)
 
-    # The coordinator logs into the admin and opens the draft call-up.
+    # The coordinator opens the draft call-up: the admin's login is allauth's.
     page.goto(
         f"{live_server.url}/admin/login/?next=/admin/missions/mobilization/{mobilization.pk}/change/"
     )
-    page.locator("#id_username").fill(coordinator.email)
+    page.locator("#id_login").fill(coordinator.email)
     page.locator("#id_password").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
+    page.locator("main form button[type=submit]").click()
     expect(page.get_by_text("Vague 1 : 1 nouveaux réservistes")).to_be_visible()
 
     # Launch, with a confirmation step that shows the funnel.

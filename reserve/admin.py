@@ -1,0 +1,134 @@
+"""Base classes for every admin of the project.
+
+The admin must answer bad input on the field, never with a 500. Django's own fields
+and widgets fail in three places, each fixed here for every admin:
+
+- An autocomplete widget looks up the submitted ids to show them again: an id of the
+  wrong type ("abc" for an integer key) raised a ValueError while rendering.
+- A key out of the column's range (thirty nines) passed to a choice field reached the
+  database: SQLite raises OverflowError, which the choice fields do not catch.
+- A JSON field that may be blank but not null turned an empty box into NULL, and saving
+  raised IntegrityError: an empty box now means the field's default (`[]`, `{}`).
+
+Our admin classes derive from ModelAdmin, TabularInline and StackedInline below;
+`reserve.apps` gives the same mixin to the admins of Django and allauth.
+"""
+
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.core.exceptions import ValidationError
+from django.db import models
+
+
+def key_can_hold(model, to_field_name, value):
+    """True when `value` fits the key (type and range): safe to put in a query."""
+    options = model._meta
+    target = options.get_field(to_field_name) if to_field_name else options.pk
+    try:
+        target.run_validators(target.to_python(value))
+    except (ValidationError, TypeError, ValueError, OverflowError):
+        return False
+    return True
+
+
+class SafeModelChoiceField(forms.ModelChoiceField):
+    def to_python(self, value):
+        if value not in self.empty_values and not key_can_hold(
+            self.queryset.model, self.to_field_name, value
+        ):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class SafeModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        for pk in value:
+            if not key_can_hold(self.queryset.model, self.to_field_name, pk):
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)
+
+
+class _KnownValuesOnly:
+    def optgroups(self, name, value, attr=None):
+        rel = self.field.remote_field
+        to_field = getattr(rel, "field_name", None)  # none on a many-to-many
+        known = [v for v in value if v in (None, "") or key_can_hold(rel.model, to_field, v)]
+        return super().optgroups(name, known, attr)
+
+
+class SafeAutocompleteSelect(_KnownValuesOnly, AutocompleteSelect):
+    pass
+
+
+class SafeAutocompleteSelectMultiple(_KnownValuesOnly, AutocompleteSelectMultiple):
+    pass
+
+
+class BlankJSONField(forms.JSONField):
+    """An empty box is the model field's default, not NULL."""
+
+    def __init__(self, *, model_default=None, **kwargs):
+        self.model_default = model_default
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        cleaned = super().clean(value)
+        if cleaned is None and self.model_default is not None:
+            return self.model_default()
+        return cleaned
+
+
+class SafeFieldsMixin:
+    """The fields and widgets above, wherever the admin would use Django's."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, models.JSONField) and db_field.blank and not db_field.null:
+            default = db_field.default if callable(db_field.default) else None
+            kwargs.setdefault("form_class", BlankJSONField)
+            if kwargs["form_class"] is BlankJSONField:
+                kwargs["model_default"] = default
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        kwargs.setdefault("form_class", SafeModelChoiceField)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelectMultiple(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        kwargs.setdefault("form_class", SafeModelMultipleChoiceField)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class ModelAdmin(SafeFieldsMixin, admin.ModelAdmin):
+    pass
+
+
+class TabularInline(SafeFieldsMixin, admin.TabularInline):
+    pass
+
+
+class StackedInline(SafeFieldsMixin, admin.StackedInline):
+    pass
+
+
+def make_every_admin_safe(site=admin.site):
+    """Give SafeFieldsMixin to the admins registered by Django and allauth (Groups,
+    flat pages, e-mail addresses, authenticators), as ours have it."""
+    for model, model_admin in list(site._registry.items()):
+        cls = type(model_admin)
+        if issubclass(cls, SafeFieldsMixin):
+            continue
+        site.unregister(model)
+        site.register(model, type(cls.__name__, (SafeFieldsMixin, cls), {}))
