@@ -207,10 +207,12 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Réserve] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": "10/m/ip,5/5m/key",
+    # One verification e-mail per address per hour, whoever asks.
+    "confirm_email": "1/1h/key",
+}
 ACCOUNT_ADAPTER = "volunteers.adapters.AccountAdapter"
-# One verification e-mail per address per hour, whoever asks (allauth's cooldown).
-ACCOUNT_EMAIL_CONFIRMATION_COOLDOWN = 3600
 # Accounts made from one address per hour (volunteers.views.SignupView): raise it for a
 # sign-up event held behind one network.
 SIGNUPS_PER_IP_PER_HOUR = env.int("SIGNUPS_PER_IP_PER_HOUR", default=10)
