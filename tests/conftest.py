@@ -95,22 +95,6 @@ def _eager_celery(request):
 
 
 @pytest.fixture(autouse=True)
-def django_db_serialized_rollback():
-    """Every transactional test (real workers, live server, threads) starts from the
-    reference data that the migrations load — the site, flat pages, skills, groups and
-    their permissions, content types — and leaves it as it found it.
-
-    This overrides pytest-django's fixture of the same name, and so turns on its
-    serialized rollback for all of them: the data is serialized once when the test
-    database is made, the flush after a transactional test leaves the content types
-    alone, and the next one loads the serialized copy. One rule for every app, so that
-    the suite passes in any order (CI runs it shuffled: pytest-randomly prints the seed;
-    `make test PYTEST_ARGS="-p randomly -p no:randomly"` turns it off,
-    `PYTEST_ARGS=--randomly-seed=N` replays one order).
-    """
-
-
-@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Django's default hasher costs ~0.3 s a password by design; tests create hundreds
     of users. The login code paths are the same whatever the hasher."""
