@@ -212,9 +212,6 @@ class VolunteerContactTaskAdmin(ModelAdmin):
 class ReporterSubscriptionAdmin(ModelAdmin):
     """Subscriptions come from the shop's page (double opt-in): none is added here."""
 
-    def has_add_permission(self, request):
-        return False
-
     list_display = ["shop", "email", "confirmed_at", "unsubscribed_at", "created_at"]
     list_filter = ["confirmed_at", "unsubscribed_at"]
     search_fields = ["shop__name", "email"]
@@ -227,6 +224,9 @@ class ReporterSubscriptionAdmin(ModelAdmin):
         "created_at",
     ]
     list_select_related = ["shop"]
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(Round)

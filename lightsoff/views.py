@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from reserve.ratelimit import client_ip
+
 from . import constants, geo, geocoder, hours, selectors, services
 from .forms import (
     CheckForm,
@@ -25,7 +27,7 @@ from .forms import (
     TaskDoneForm,
 )
 from .models import ReporterSubscription, Shop, VolunteerContactTask
-from .ratelimit import client_ip, is_limited
+from .ratelimit import is_limited
 from .texts import TONES, phone_script, ready_messages
 
 STATUS_LABELS = dict(Shop.Status.choices)

@@ -72,43 +72,42 @@ class SafeAutocompleteSelectMultiple(_KnownValuesOnly, AutocompleteSelectMultipl
 class BlankJSONField(forms.JSONField):
     """An empty box is the model field's default, not NULL."""
 
-    def __init__(self, *, model_default=None, **kwargs):
-        self.model_default = model_default
+    def __init__(self, *, model_default, **kwargs):
+        self.model_default = model_default  # the model field's get_default
         super().__init__(**kwargs)
 
     def clean(self, value):
         cleaned = super().clean(value)
-        if cleaned is None and self.model_default is not None:
-            return self.model_default()
-        return cleaned
+        return self.model_default() if cleaned is None else cleaned
 
 
 class SafeFieldsMixin:
     """The fields and widgets above, wherever the admin would use Django's."""
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
-        if isinstance(db_field, models.JSONField) and db_field.blank and not db_field.null:
-            default = db_field.default if callable(db_field.default) else None
-            kwargs.setdefault("form_class", BlankJSONField)
-            if kwargs["form_class"] is BlankJSONField:
-                kwargs["model_default"] = default
+        blank_not_null = db_field.blank and not db_field.null
+        if isinstance(db_field, models.JSONField) and blank_not_null and "form_class" not in kwargs:
+            kwargs.update(form_class=BlankJSONField, model_default=db_field.get_default)
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
-            kwargs["widget"] = SafeAutocompleteSelect(
-                db_field, self.admin_site, using=kwargs.get("using")
-            )
-        kwargs.setdefault("form_class", SafeModelChoiceField)
+        self._safe_choice(db_field, request, kwargs, SafeAutocompleteSelect, SafeModelChoiceField)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
-        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
-            kwargs["widget"] = SafeAutocompleteSelectMultiple(
-                db_field, self.admin_site, using=kwargs.get("using")
-            )
-        kwargs.setdefault("form_class", SafeModelMultipleChoiceField)
+        self._safe_choice(
+            db_field,
+            request,
+            kwargs,
+            SafeAutocompleteSelectMultiple,
+            SafeModelMultipleChoiceField,
+        )
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def _safe_choice(self, db_field, request, kwargs, widget, form_class):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = widget(db_field, self.admin_site, using=kwargs.get("using"))
+        kwargs.setdefault("form_class", form_class)
 
 
 class ModelAdmin(SafeFieldsMixin, admin.ModelAdmin):

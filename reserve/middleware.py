@@ -6,9 +6,14 @@ from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import translation
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 CHUNK = 64 * 1024
+MALFORMED = _("The request is malformed.")
+TOO_LARGE = _(
+    "What you sent is too large: %(max).1f MB at most. If it is a photo, send a "
+    "smaller one (a phone photo at its normal size is well under this)."
+)
 
 
 class RequestBodyLimitMiddleware:
@@ -27,12 +32,13 @@ class RequestBodyLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        # Before LocaleMiddleware: the refusal picks the visitor's language itself.
-        with translation.override(translation.get_language_from_request(request)):
-            refusal = self._check(request)
-        return refusal or self.get_response(request)
+        refusal = self._refusal(request)
+        if refusal is not None:
+            return self._refuse(request, *refusal)
+        return self.get_response(request)
 
-    def _check(self, request):
+    def _refusal(self, request):
+        """None, or (status, message) for a body that must not be read."""
         limit = settings.MAX_REQUEST_BODY_BYTES
         declared = request.META.get("CONTENT_LENGTH")
         if declared:
@@ -41,24 +47,17 @@ class RequestBodyLimitMiddleware:
             except ValueError:
                 length = -1
             if length < 0:
-                return self._refuse(request, 400, _("The request is malformed."))
+                return 400, MALFORMED
             if length > limit:
-                return self._too_large(request, limit)
-        elif self._has_undeclared_body(request):
+                return 413, TOO_LARGE
+        elif "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
             body = self._read_at_most(request.META["wsgi.input"], limit + 1)
             if len(body) > limit:
-                return self._too_large(request, limit)
+                return 413, TOO_LARGE
             # Django's request reads its private stream up to CONTENT_LENGTH.
             request._stream = io.BytesIO(body)
             request.META["CONTENT_LENGTH"] = str(len(body))
         return None
-
-    @staticmethod
-    def _has_undeclared_body(request):
-        return "wsgi.input" in request.META and (
-            "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower()
-            or request.META.get("wsgi.input_terminated", False)
-        )
 
     @staticmethod
     def _read_at_most(stream, size):
@@ -71,16 +70,11 @@ class RequestBodyLimitMiddleware:
             total += len(chunk)
         return b"".join(parts)
 
-    def _too_large(self, request, limit):
-        megabytes = limit / 2**20
-        message = _(
-            "What you sent is too large: %(max).1f MB at most. If it is a photo, send a "
-            "smaller one (a phone photo at its normal size is well under this)."
-        ) % {"max": megabytes}
-        return self._refuse(request, 413, message)
-
     @staticmethod
     def _refuse(request, status, message):
+        # Before LocaleMiddleware: the refusal finds the visitor's language itself.
+        with translation.override(translation.get_language_from_request(request)):
+            message = str(message) % {"max": settings.MAX_REQUEST_BODY_BYTES / 2**20}
         wants_json = "/api/" in request.path or "application/json" in request.META.get(
             "HTTP_ACCEPT", ""
         )

@@ -1,8 +1,9 @@
-"""Per-client rate limits on Django's cache (Redis in production), shared by the apps.
+"""Per-visitor rate limits on Django's cache (Redis in production), shared by the apps.
 
-The count is a sliding window estimated from two fixed windows (the current one, and
-the previous one weighted by how much of it still overlaps): as cheap as a fixed
-window, but a client cannot double its allowance across a window's edge.
+A fixed window per (scope, keyed hash of the visitor's address): one or two cache calls,
+shared by every web process, enough to stop a script flooding a form or an API. allauth
+has its own limits (log-in, sign-up, e-mails); `volunteers.adapters` makes them count
+the same visitor as these.
 """
 
 import hashlib
@@ -27,30 +28,17 @@ def client_ip(request):
     return request.META.get("REMOTE_ADDR", "")
 
 
-def _key(scope, ident, bucket):
-    digest = hmac.new(settings.SECRET_KEY.encode(), ident.encode(), hashlib.sha256).hexdigest()
-    return f"rl:{scope}:{digest[:32]}:{bucket}"
-
-
-def _count(key, window):
-    if cache.add(key, 1, window * 2):
-        return 1
+def is_limited(request, scope, *, limit, window):
+    """Count this request; True when its visitor went over `limit` requests in the
+    current `window` seconds for `scope`."""
+    address = client_ip(request)
+    digest = hmac.new(settings.SECRET_KEY.encode(), address.encode(), hashlib.sha256)
+    key = f"rl:{scope}:{digest.hexdigest()[:32]}:{int(time.time() // window)}"
+    if cache.add(key, 1, window):
+        return limit < 1
     try:
-        return cache.incr(key)
+        count = cache.incr(key)
     except ValueError:  # expired between add and incr
-        cache.set(key, 1, window * 2)
-        return 1
-
-
-def over_limit(scope, ident, *, limit, window, count=True):
-    """True when `ident` (an address, an e-mail…) went over `limit` hits in the last
-    `window` seconds for `scope`. Counts this hit unless count=False."""
-    now = time.time()
-    bucket = int(now // window)
-    previous = cache.get(_key(scope, ident, bucket - 1)) or 0
-    if count:
-        current = _count(_key(scope, ident, bucket), window)
-    else:
-        current = (cache.get(_key(scope, ident, bucket)) or 0) + 1
-    overlap = 1 - (now % window) / window
-    return previous * overlap + current > limit
+        cache.set(key, 1, window)
+        count = 1
+    return count > limit

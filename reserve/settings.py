@@ -207,15 +207,17 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Réserve] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
+# Sign-ups send e-mail to addresses typed by strangers: a low ceiling per visitor
+# address (raise it for a sign-up event held behind one network), and one verification
+# e-mail per address per hour, whoever asks. Refusals are templates/429.html.
+SIGNUPS_PER_IP_PER_HOUR = env.int("SIGNUPS_PER_IP_PER_HOUR", default=10)
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
-    # One verification e-mail per address per hour, whoever asks.
+    "signup": f"{SIGNUPS_PER_IP_PER_HOUR}/1h/ip",
     "confirm_email": "1/1h/key",
 }
+# allauth's limits count the visitor behind TRUSTED_PROXIES (reserve.ratelimit.client_ip).
 ACCOUNT_ADAPTER = "volunteers.adapters.AccountAdapter"
-# Accounts made from one address per hour (volunteers.views.SignupView): raise it for a
-# sign-up event held behind one network.
-SIGNUPS_PER_IP_PER_HOUR = env.int("SIGNUPS_PER_IP_PER_HOUR", default=10)
 # Sign-up asks for consent to the privacy notice; then the short onboarding form.
 ACCOUNT_FORMS = {"signup": "volunteers.forms.SignupForm"}
 ACCOUNT_SIGNUP_REDIRECT_URL = "volunteers:onboarding"
@@ -348,5 +350,5 @@ LIGHTSOFF_RATE_LIMITS = {
     "api": (env.int("LIGHTSOFF_API_PER_MINUTE", default=600), 60),
 }
 # Reverse proxies in front of the site (0: none). With 1 or more, the visitor's address
-# for the rate limits is read from X-Forwarded-For (see lightsoff/ratelimit.py).
+# for the rate limits is read from X-Forwarded-For (see reserve/ratelimit.py).
 TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)

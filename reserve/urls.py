@@ -4,8 +4,6 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.static import serve
 
-from volunteers.views import signup
-
 from . import views
 
 admin.site.site_header = "Réserve — coordination"
@@ -19,8 +17,6 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("pages/<slug:slug>/", views.page, name="page"),
     path("i18n/", include("django.conf.urls.i18n")),
-    # allauth's sign-up with a ceiling per address (volunteers.views.SignupView).
-    path("accounts/signup/", signup, name="account_signup"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("volunteers/", include("volunteers.urls")),

@@ -10,6 +10,9 @@ from django.utils.translation import gettext as _
 from .models import Profile
 
 SESSION_KEY = "volunteers:consent-version"
+# Always open to a logged-in user, whatever they still have to do (accept a notice,
+# enrol a second factor): files, language switching, the health check, the flat pages.
+OPEN_PREFIXES = ("/static/", "/media/", "/i18n/", "/healthz", "/pages/", "/favicon")
 
 
 class PrivacyConsentMiddleware:
@@ -20,8 +23,6 @@ class PrivacyConsentMiddleware:
     The accepted version is remembered in the session, so the profile is read once per
     session rather than on every request.
     """
-
-    EXEMPT_PREFIXES = ("/static/", "/media/", "/i18n/", "/healthz", "/pages/", "/favicon")
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -59,7 +60,7 @@ class PrivacyConsentMiddleware:
             # Refusing the new notice must leave a way out: take one's data, or leave.
             reverse("volunteers:export"),
             reverse("volunteers:delete"),
-            *self.EXEMPT_PREFIXES,
+            *OPEN_PREFIXES,
         )
         return path.startswith(exempt)
 
@@ -83,8 +84,6 @@ class SecondFactorRequiredMiddleware:
     Exempt: allauth's account pages (log-in, log-out, the enrolment itself), language
     switching, static and media files, the health check and the flat pages.
     """
-
-    EXEMPT_PREFIXES = ("/static/", "/media/", "/i18n/", "/healthz", "/pages/", "/favicon")
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -113,7 +112,7 @@ class SecondFactorRequiredMiddleware:
 
     def _exempt(self, path):
         accounts = reverse("account_login").removesuffix("login/")  # allauth's pages
-        return path.startswith((accounts, *self.EXEMPT_PREFIXES))
+        return path.startswith((accounts, *OPEN_PREFIXES))
 
 
 def session_used_second_factor(request):

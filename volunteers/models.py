@@ -85,12 +85,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         """Whoever can see other people's data: staff, superusers and members of a staff
         group (Coordinators, Moderators) or holders of a permission of their own. Read
         by the second-factor middleware when REQUIRE_STAFF_MFA is on."""
-        return (
-            self.is_staff
-            or self.is_superuser
-            or self.groups.exists()
-            or self.user_permissions.exists()
-        )
+        if self.is_staff or self.is_superuser:
+            return True
+        # One query on every page for a logged-in volunteer: kept to a single EXISTS.
+        return User.objects.filter(
+            Q(groups__isnull=False) | Q(user_permissions__isnull=False), pk=self.pk
+        ).exists()
 
 
 COORDINATORS_GROUP = "Coordinators"

@@ -1,7 +1,5 @@
 from functools import wraps
 
-from allauth.account.views import SignupView as AllauthSignupView
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -15,8 +13,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-
-from reserve.ratelimit import client_ip, over_limit
 
 from . import selectors, services
 from .completeness import profile_completeness
@@ -219,31 +215,3 @@ def directory(request):
 def directory_csv(request):
     """The filtered directory as CSV (the same filters as the page)."""
     return directory_csv_response(_directory_filter(request).qs)
-
-
-class SignupView(AllauthSignupView):
-    """allauth's sign-up, with a ceiling on the accounts made from one address.
-
-    Each sign-up sends an e-mail to an address a stranger typed: at most
-    SIGNUPS_PER_IP_PER_HOUR of them per address (10 by default; raise the setting for a
-    sign-up event held behind one network). Refused sign-ups keep what was typed and
-    say why on the form (HTTP 429); no account is made and no e-mail leaves.
-    """
-
-    def form_valid(self, form):
-        limit = settings.SIGNUPS_PER_IP_PER_HOUR
-        if over_limit("signup", client_ip(self.request), limit=limit, window=3600):
-            form.add_error(
-                None,
-                _(
-                    "Too many accounts were created from your connection in the last hour. "
-                    "Please try again later."
-                ),
-            )
-            response = self.form_invalid(form)
-            response.status_code = 429
-            return response
-        return super().form_valid(form)
-
-
-signup = SignupView.as_view()

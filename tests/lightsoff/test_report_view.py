@@ -221,7 +221,7 @@ def test_a_large_phone_jpeg_is_decoded_at_a_reduced_scale(client, monkeypatch):
 def test_behind_a_trusted_proxy_the_limit_counts_the_visitor_not_the_proxy(client, settings):
     from django.test import RequestFactory
 
-    from lightsoff.ratelimit import client_ip
+    from reserve.ratelimit import client_ip
 
     settings.TRUSTED_PROXIES = 1
     request = RequestFactory().get(
