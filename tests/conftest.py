@@ -41,6 +41,7 @@ MISSING = {
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
+        _serialize_for_transactional_markers(item)
         if "tests/e2e/" in item.nodeid:
             item.add_marker(pytest.mark.e2e)
         for group, reason in MISSING.items():
@@ -92,6 +93,43 @@ def _eager_celery(request):
     app.conf["CELERY_TASK_ALWAYS_EAGER"] = eager
     yield
     app.conf["CELERY_TASK_ALWAYS_EAGER"] = previous
+
+
+# --- Reference data ------------------------------------------------------------------
+# Every transactional test (real workers, live server, threads) starts from the reference
+# data that the migrations load — the site, flat pages, skills, groups and their
+# permissions, content types — and leaves it so. One rule for every app, so that the suite
+# passes in any order (it runs shuffled: pytest-randomly prints `--randomly-seed=N`, which
+# `make test PYTEST_ARGS=--randomly-seed=N` replays; `-p no:randomly` keeps file order).
+# It is pytest-django's serialized rollback, turned on for all of them in three places:
+
+
+@pytest.fixture(autouse=True)
+def django_db_serialized_rollback():
+    """1. Tests that ask for a transactional database without a marker (the
+    `celery_worker` fixture): this name among their fixtures turns it on."""
+
+
+def _serialize_for_transactional_markers(item):
+    """2. Tests marked `django_db(transaction=True)`: pytest-django reads the closest
+    marker, also to decide whether the database is serialized when it is made."""
+    marker = item.get_closest_marker("django_db")
+    if marker and marker.kwargs.get("transaction"):
+        kwargs = {**marker.kwargs, "serialized_rollback": True}
+        item.add_marker(pytest.mark.django_db(*marker.args, **kwargs), append=False)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """3. The serialized copy is kept on the connection object, and Django's
+    connections are context-local: under Playwright's event loop a test gets another
+    object, which would not find it. Kept on the class, every object finds it."""
+    from django.db import connections
+
+    for alias in connections:
+        contents = getattr(connections[alias], "_test_serialized_contents", None)
+        if contents is not None:
+            type(connections[alias])._test_serialized_contents = contents
 
 
 @pytest.fixture(autouse=True)

@@ -9,9 +9,7 @@ from playwright.sync_api import expect
 from lightsoff import geo
 from lightsoff.models import ContactAction, Shop
 
-# serialized_rollback: the flush after each test must not re-create content types behind
-# the back of the other transactional tests, which restore the migrations' data.
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 BASTILLE = (48.853200, 2.369100)
 # A 1×1 PNG: the fake of the tile server, unreachable from here.

@@ -13,14 +13,8 @@ from playwright.sync_api import expect
 from projects.models import Project
 from tests.factories import CoordinatorFactory, UserFactory
 from tests.helpers import wait_for
-from tests.projects.taxonomy import restore_taxonomy
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _taxonomy():
-    restore_taxonomy()
 
 
 def _log_in_as(page, live_server, user):

@@ -2,11 +2,9 @@
 SMTP server, onboard, edit availability, export the data, delete the account."""
 
 import datetime
-import importlib
 import json
 import re
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 from django.utils import timezone
@@ -15,26 +13,9 @@ from playwright.sync_api import expect
 from tests.helpers import wait_for
 from volunteers.models import Profile, User
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "correct-horse-battery-staple"
-
-
-@pytest.fixture(autouse=True)
-def _reference_data():
-    """The site, pages, skills and groups of the data migrations, even when a transactional
-    test flushed the database before this one (serialized rollback is not always there)."""
-    from django.apps import apps
-    from django.contrib.sites.models import Site
-    from django.db import connection
-
-    from volunteers.models import Skill
-
-    if not Site.objects.filter(pk=1).exists():
-        editor = SimpleNamespace(connection=connection)  # what the migration function reads
-        importlib.import_module("reserve.migrations.0001_flatpages").create_pages(apps, editor)
-    if not Skill.objects.exists():
-        importlib.import_module("volunteers.migrations.0002_skills_and_groups").load(apps, None)
 
 
 def _confirmation_link(smtp_server, email):

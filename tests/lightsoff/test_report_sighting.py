@@ -135,7 +135,7 @@ def test_ips_are_stored_as_keyed_hashes():
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_fifty_concurrent_reports_of_one_shop_give_one_shop_and_fifty_sightings():
     barrier = threading.Barrier(50)
     errors = []

@@ -16,9 +16,6 @@ def bulk_volunteers(
     """Create `count` volunteers; one in `every` matches a call-up for `skill_slug` in
     region 11 (opted in, available, no quiet hours); the others differ in skill or region.
     Returns the e-mail addresses of the matching ones."""
-    from .conftest import ensure_taxonomy
-
-    ensure_taxonomy()
     password = make_password(None)
     skills = list(Skill.objects.order_by("pk"))
     wanted = Skill.objects.get(slug=skill_slug)

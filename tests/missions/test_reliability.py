@@ -20,14 +20,14 @@ from missions.services import (
     launch_mobilization,
 )
 from tests.conftest import free_port
-from tests.factories import CoordinatorFactory, UserFactory
+from tests.factories import CoordinatorFactory
 from tests.helpers import wait_for
 
 from .bulk import bulk_volunteers
 from .conftest import draft_callup
 
-# Transactional: the workers read what the test commits. Flushed data that migrations
-# loaded (skills, groups) is brought back by the helpers (conftest.ensure_taxonomy).
+# Transactional: the workers read what the test commits (tests/conftest.py restores the
+# migrations' reference data around each one).
 RESTORED = pytest.mark.django_db(transaction=True)
 
 
@@ -200,9 +200,7 @@ def test_a_refusing_mail_server_is_retried_then_failed_and_shown_to_coordinators
     assert all("Mail server unreachable" in a.last_error for a in alerts)
     assert all(a.volunteer.profile.crisis_opt_in for a in alerts)  # the rest is untouched
 
-    # A superuser: group grants can be left stale by other apps' flushing tests here;
-    # the coordinators' access is covered by tests/missions/test_admin.py.
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    client.force_login(CoordinatorFactory())
     page = client.get(reverse("admin:missions_mobilization_progress", args=[mobilization.pk]))
     assert page.text.count("Mail server unreachable") == 3
 

@@ -10,14 +10,8 @@ from projects import tasks
 from projects.models import Project
 from tests.factories import CoordinatorFactory, NeedFactory, UserFactory
 from tests.helpers import wait_for
-from tests.projects.taxonomy import restore_taxonomy
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _taxonomy():
-    restore_taxonomy()
 
 
 IDEA = {

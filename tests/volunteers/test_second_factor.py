@@ -154,12 +154,6 @@ def test_the_way_out_and_the_enrolment_stay_open(client, mfa_required):
 @pytest.mark.django_db(transaction=True)
 def test_enrolling_opens_the_pages_without_typing_a_second_code(client, mfa_required):
     # Transactional: allauth announces the new authenticator on commit, inside the request.
-    # An earlier transactional test may have flushed the groups the migrations made.
-    from django.contrib.auth.models import Group
-    from django.contrib.sites.models import Site
-
-    Group.objects.get_or_create(name="Coordinators")
-    Site.objects.get_or_create(pk=1, defaults={"domain": "localhost", "name": "Réserve"})
     coordinator = CoordinatorFactory()
     client.post(reverse("account_login"), {"login": coordinator.email, "password": PASSWORD})
     assert client.get(reverse("volunteers:directory"))["Location"].startswith(
