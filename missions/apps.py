@@ -12,7 +12,7 @@ class MissionsConfig(AppConfig):
         from volunteers.privacy import register_eraser, register_exporter
         from volunteers.space import register_section
 
-        from . import services
+        from . import services, tasks  # noqa: F401 - tasks: registers the Celery tasks
 
         register_count(
             "reachable",

@@ -177,7 +177,7 @@ def test_the_launcher_is_told_of_failed_deliveries_once(smtp_server):
         send_pending_alerts(mobilization_id=mobilization.pk)
     reports = [m for m in smtp_server.messages if m["to"][0].startswith("coordinator")]
     assert len(reports) == 1
-    assert "550" in reports[0]["message"].get_content()
+    assert "550" in reports[0]["message"].get_body(("plain",)).get_content()
 
 
 def test_the_sweep_gives_back_alerts_of_a_dead_sender_that_never_left(settings):
@@ -371,7 +371,11 @@ def test_failures_of_a_later_wave_get_a_report_of_their_own(smtp_server):
         send_pending_alerts(mobilization_id=mobilization.pk)
         send_pending_alerts(mobilization_id=mobilization.pk)  # nothing new: no third report
 
-    reports = [m["message"] for m in smtp_server.messages if m["to"][0].startswith("coordinator")]
+    reports = [
+        m["message"].get_body(("plain",)).get_content()
+        for m in smtp_server.messages
+        if m["to"][0].startswith("coordinator")
+    ]
     assert len(reports) == 2
-    assert first.email in reports[0].get_content() and later.email not in reports[0].get_content()
-    assert later.email in reports[1].get_content() and first.email not in reports[1].get_content()
+    assert first.email in reports[0] and later.email not in reports[0]
+    assert later.email in reports[1] and first.email not in reports[1]
