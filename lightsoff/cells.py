@@ -20,6 +20,7 @@ from django.db.models import Count, FloatField, IntegerField, Sum
 from django.db.models.functions import Cast, Floor
 
 from . import geo
+from .models import Shop, ShopCell
 
 CELL_ZOOM = 14
 CELL_DEG = geo.cluster_cell_deg(CELL_ZOOM)
@@ -64,8 +65,6 @@ def _lock(cells):
 
 def refresh(cells):
     """Recompute the given (cx, cy) cells from the shops, in one transaction."""
-    from .models import Shop, ShopCell
-
     cells = {(int(cx), int(cy)) for cx, cy in cells}
     if not cells:
         return
@@ -103,8 +102,6 @@ def refresh_positions(positions):
 
 def rebuild():
     """Recompute every cell from the shops (after bulk loads); returns the row count."""
-    from .models import Shop, ShopCell
-
     with transaction.atomic():
         ShopCell.objects.all().delete()
         created = ShopCell.objects.bulk_create(
@@ -141,8 +138,6 @@ def on_shop_deleted(sender, instance, **kwargs):
 def clusters(bbox, zoom):
     """Clusters for a view at zoom ≤ CELL_ZOOM, summed in SQL from the fine cells:
     [(lat, lng, count, {status: count})]."""
-    from .models import ShopCell
-
     factor = float(2 ** (CELL_ZOOM - zoom))
     x0, y0 = cell_of(bbox.south, bbox.west)
     x1, y1 = cell_of(bbox.north, bbox.east)

@@ -3,10 +3,10 @@
 Registered with volunteers.privacy from LightsOffConfig.ready().
 """
 
+from .models import ContactAction, Round, Sighting, VolunteerContactTask
+
 
 def export(user):
-    from .models import ContactAction, Round, Sighting, VolunteerContactTask
-
     return {
         "sightings": [
             {
@@ -50,8 +50,6 @@ def export(user):
 def erase(user):
     """Sightings and contacts stay as anonymous open data; the link to the person goes,
     and so do the photos they took (a photo may show them) and their rounds."""
-    from .models import ContactAction, Round, Sighting, VolunteerContactTask
-
     for sighting in Sighting.objects.filter(reporter=user).exclude(photo=""):
         sighting.photo.delete(save=False)
     Sighting.objects.filter(reporter=user).update(reporter=None, photo="")

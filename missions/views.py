@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods
 
 from . import calendar, selectors, services
 from .forms import ResponseForm
-from .models import Alert, Crisis
+from .models import Alert, CalendarFeed, Crisis
 
 
 def index(request):
@@ -88,8 +88,6 @@ def mine(request):
 def calendar_feed(request, token):
     """The private iCalendar feed of a volunteer's accepted call-ups (no login: the
     unguessable address is the key, as calendar apps cannot log in)."""
-    from .models import CalendarFeed
-
     feed = (
         CalendarFeed.objects.select_related("user").filter(token=token).first()
         if Alert.token_looks_valid(token)

@@ -19,7 +19,7 @@ class ProjectsConfig(AppConfig):
         from volunteers.privacy import register_eraser, register_exporter
         from volunteers.space import register_section
 
-        from . import privacy
+        from . import privacy, tasks  # noqa: F401 - tasks: registers the Celery tasks
         from .models import Project
 
         for key, statuses, label, order in HOME_COUNTS:

@@ -3,6 +3,7 @@
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from volunteers.filters import SkillsFilter
@@ -87,3 +88,14 @@ class ProjectFilter(django_filters.FilterSet):
         if value == "on_site":
             return queryset.filter(remote=False)
         return queryset
+
+
+def clean_query(params):
+    """The filter part of a backlog query string (no page number, no empty values)."""
+    allowed = set(ProjectFilter.base_filters) | {"order"}
+    query = QueryDict(mutable=True)
+    for key in sorted(allowed & set(params)):
+        values = [v for v in params.getlist(key) if v]
+        if values:
+            query.setlist(key, values)
+    return query.urlencode()

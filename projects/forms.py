@@ -2,7 +2,7 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from .filters import ProjectFilter
+from .filters import ProjectFilter, clean_query
 from .models import Application, Need, Project, SavedSearch, TeamMessage, Update
 
 
@@ -142,8 +142,6 @@ class SavedSearchForm(forms.ModelForm):
         data = super().clean()
         if self.params is None:
             return data
-        from .services import clean_query  # services import this module
-
         # A search whose filters are wrong would send an empty digest for ever.
         if not ProjectFilter(self.params, queryset=Project.objects.none()).is_valid():
             raise forms.ValidationError(_("Correct the filters before saving this search."))

@@ -1,4 +1,5 @@
-"""Celery tasks: thin wrappers around services, taking ids, safe to run twice."""
+"""Celery tasks: the workers' entry points. Thin: each takes ids, calls one service and is
+safe to run twice. Services enqueue them by name (`reserve.queue`), never by import."""
 
 from celery import shared_task
 

@@ -73,12 +73,12 @@ def save_search(request):
 def update_search(request, pk):
     search = get_object_or_404(SavedSearch, pk=pk, user=request.user)
     if request.POST.get("delete"):
-        search.delete()
+        services.delete_search(search=search)
         messages.success(request, _("Saved search deleted."))
     else:
         form = FrequencyForm(request.POST, instance=search)
         if form.is_valid():
-            form.save()
+            services.set_digest_frequency(search=search, **form.cleaned_data)
             messages.success(request, _("Digest frequency updated."))
         else:
             messages.error(request, _("Choose a frequency from the list."))
@@ -232,7 +232,7 @@ def manage(request, slug):
     if request.method == "POST":
         form = ProjectEditForm(request.POST, instance=project)
         if form.is_valid():
-            form.save()
+            services.update_project_page(project=project, **form.cleaned_data)
             messages.success(request, _("Project page updated."))
             return redirect("projects:manage", slug=project.slug)
         return _manage_response(request, project, edit_form=form)
@@ -260,7 +260,7 @@ def edit_need(request, slug, pk=None):
         request.POST or None, instance=need, auto_id=NEED_FORM_IDS if pk is None else "id_%s"
     )
     if request.method == "POST" and form.is_valid():
-        form.save()
+        services.save_need(need=need, **form.cleaned_data)
         messages.success(request, _("Role saved."))
         return redirect("projects:manage", slug=project.slug)
     if pk is None and request.method == "POST":

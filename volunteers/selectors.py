@@ -6,10 +6,12 @@ EXISTS sub-queries, so evaluating it is one SQL query whatever the number of
 volunteers, and callers can still filter, order, slice, count or annotate it.
 """
 
+from allauth.account.models import EmailAddress
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
 from .models import Availability, Profile, ProfileSkill, Skill, User
+from .privacy import exported_sections
 
 
 def _skill_ids(skills):
@@ -141,10 +143,6 @@ def personal_data(user):
     The volunteers app's own data, then one section per app registered in
     volunteers.privacy (memberships, applications, call-up alerts, LightsOff reports…).
     """
-    from allauth.account.models import EmailAddress
-
-    from .privacy import exported_sections
-
     profile = profile_for_owner(user)
     return {
         "exported_at": timezone.now().isoformat(),
