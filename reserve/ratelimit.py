@@ -1,14 +1,17 @@
 """Per-visitor rate limits on Django's cache (Redis in production), shared by the apps.
 
 A fixed window per (scope, keyed hash of the visitor's address): one or two cache calls,
-shared by every web process, enough to stop a script flooding a form or an API. allauth
-has its own limits (log-in, sign-up, e-mails); `volunteers.adapters` makes them count
-the same visitor as these.
+shared by every web process, enough to stop a script flooding a form or an API. Views
+state their limit with the `rate_limited` decorator (each app wraps it with its own
+settings and refusal, as `lightsoff.ratelimit.limited`). allauth has its own limits
+(log-in, sign-up, e-mails); `volunteers.adapters` makes them count the same visitor as
+these.
 """
 
 import hashlib
 import hmac
 import time
+from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
@@ -42,3 +45,27 @@ def is_limited(request, scope, *, limit, window):
         cache.set(key, 1, window)
         count = 1
     return count > limit
+
+
+def rate_limited(scope, *, rate, refuse, methods=None):
+    """Decorator: count each request before the view reads anything of it, so that
+    invalid requests count like valid ones; over the limit, answer `refuse(request)`
+    instead of calling the view.
+
+    `rate` is `(limit, window)`, or a function returning it, called at each request (so
+    that a setting can change it). With `methods`, only requests of those methods are
+    counted (the POSTs of a form); the others go straight to the view.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if methods is None or request.method in methods:
+                limit, window = rate() if callable(rate) else rate
+                if is_limited(request, scope, limit=limit, window=window):
+                    return refuse(request)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator

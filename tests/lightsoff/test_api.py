@@ -96,6 +96,25 @@ def test_the_api_is_rate_limited_per_ip(client, settings):
     assert json.loads(response.content)["error"].startswith("Trop de demandes")
 
 
+@pytest.mark.parametrize(
+    ("url_name", "bad_params"),
+    [
+        ("lightsoff:api_shops", {"bbox": "a,b,c,d"}),
+        ("lightsoff:api_nearby", {"lat": "x", "lng": "2"}),
+        ("lightsoff:api_reverse", {"lat": "95", "lng": "2"}),
+    ],
+)
+def test_bad_requests_count_towards_the_limit_of_every_api(client, settings, url_name, bad_params):
+    settings.LIGHTSOFF_RATE_LIMITS = {"api": (2, 60)}
+    url = reverse(url_name)
+    assert [client.get(url, bad_params).status_code for _ in range(2)] == [400, 400]
+    response = client.get(url, bad_params)
+    assert response.status_code == 429
+    assert json.loads(response.content)["error"].startswith("Trop de demandes")
+    # The limit is the visitor's across the API, not the URL's.
+    assert client.get(URL, {"bbox": PARIS_BBOX, "zoom": 15}).status_code == 429
+
+
 def test_the_map_query_count_does_not_grow_with_shops(client, django_assert_max_num_queries):
     for i in range(30):
         ShopFactory(latitude=f"48.85{i:02d}00")

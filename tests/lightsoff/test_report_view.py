@@ -119,6 +119,14 @@ def test_too_many_reports_from_one_ip_get_a_429_with_a_clear_message(client, set
     assert client.post(URL, form_data(name="Shop 4"), REMOTE_ADDR="198.51.100.9").status_code == 302
 
 
+def test_opening_the_form_does_not_count_towards_the_report_limit(client, settings):
+    settings.LIGHTSOFF_RATE_LIMITS = {"report": (1, 3600)}
+    for _ in range(3):
+        assert client.get(URL).status_code == 200
+    assert client.post(URL, form_data()).status_code == 302
+    assert client.post(URL, form_data(name="Autre")).status_code == 429
+
+
 def _exif_with_gps():
     exif = Image.Exif()
     exif[0x010F] = "PhoneMaker"  # Make

@@ -1,0 +1,50 @@
+"""LightsOff's views, a module per audience: the map and its API (`map`), the report
+form (`reporting`), a shop's kit (`kit`), the figures and open data (`open_data`), the
+volunteers' tasks and rounds (`volunteering`). Every view is importable from here, as
+urls.py does."""
+
+from .kit import (
+    check,
+    contacted,
+    delegate,
+    letter,
+    shop,
+    subscribe,
+    subscription_confirm,
+    subscription_unsubscribe,
+)
+from .map import api_nearby, api_reverse, api_shops, index
+from .open_data import (
+    export_shops_csv,
+    export_shops_geojson,
+    export_sightings_csv,
+    export_sightings_geojson,
+    stats,
+)
+from .reporting import report
+from .volunteering import rounds, task_done, task_take, tasks
+
+__all__ = [
+    "api_nearby",
+    "api_reverse",
+    "api_shops",
+    "check",
+    "contacted",
+    "delegate",
+    "export_shops_csv",
+    "export_shops_geojson",
+    "export_sightings_csv",
+    "export_sightings_geojson",
+    "index",
+    "letter",
+    "report",
+    "rounds",
+    "shop",
+    "stats",
+    "subscribe",
+    "subscription_confirm",
+    "subscription_unsubscribe",
+    "task_done",
+    "task_take",
+    "tasks",
+]

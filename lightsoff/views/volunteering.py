@@ -1,0 +1,73 @@
+"""For the reserve's volunteers, logged in: the contact tasks ("do it for me") to take
+and complete, and the night rounds to re-check shops."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from .. import selectors, services
+from ..forms import RoundForm, TaskDoneForm
+from ..models import VolunteerContactTask
+
+
+@login_required
+def tasks(request):
+    """Contact tasks ("do it for me") open to the reserve's volunteers, and mine."""
+    return render(
+        request,
+        "lightsoff/tasks.html",
+        {
+            "open_tasks": selectors.open_tasks()[:100],
+            "my_tasks": selectors.tasks_of(request.user),
+            "done_form": TaskDoneForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def task_take(request, pk):
+    task = get_object_or_404(VolunteerContactTask, pk=pk)
+    if services.take_task(task=task, volunteer=request.user):
+        messages.success(request, _("The task is yours. Thank you!"))
+    else:
+        messages.warning(request, _("Another volunteer took this task first."))
+    return redirect("lightsoff:tasks")
+
+
+@login_required
+@require_POST
+def task_done(request, pk):
+    task = get_object_or_404(VolunteerContactTask.objects.select_related("shop"), pk=pk)
+    form = TaskDoneForm(request.POST)
+    if form.is_valid() and services.complete_task(
+        task=task, volunteer=request.user, channel=form.cleaned_data["channel"]
+    ):
+        messages.success(request, _("Logged. The people who reported this shop will be told."))
+    else:
+        messages.error(request, _("This task is not yours to complete."))
+    return redirect("lightsoff:tasks")
+
+
+@login_required
+def rounds(request):
+    """Plan a night round: the shops to re-check around a point."""
+    form = RoundForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        request.user.lightsoff_rounds.create(
+            latitude=f"{data['latitude']:.6f}",
+            longitude=f"{data['longitude']:.6f}",
+            radius_m=data["radius_m"],
+            planned_for=data["planned_for"],
+        )
+        messages.success(request, _("Round planned."))
+        return redirect("lightsoff:rounds")
+    planned = list(request.user.lightsoff_rounds.all()[:10])
+    for planned_round in planned:
+        planned_round.shops = selectors.shops_to_check(
+            lat=planned_round.latitude, lng=planned_round.longitude, radius_m=planned_round.radius_m
+        )
+    return render(request, "lightsoff/rounds.html", {"form": form, "rounds": planned})
