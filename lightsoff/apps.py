@@ -13,7 +13,7 @@ class LightsOffConfig(AppConfig):
         from volunteers.privacy import register_eraser, register_exporter
         from volunteers.space import register_section
 
-        from . import cells, privacy
+        from . import cells, privacy, tasks  # noqa: F401 - tasks: registers the Celery tasks
         from .models import Shop
 
         register_count(

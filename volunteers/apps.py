@@ -9,7 +9,7 @@ class VolunteersConfig(AppConfig):
     def ready(self):
         from reserve.home import register_count
 
-        from . import signals  # noqa: F401 - connects the profile creation
+        from . import signals, tasks  # noqa: F401 - connects the profile creation; registers tasks
         from .models import Profile
 
         register_count(

@@ -5,12 +5,12 @@ import datetime
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
+
+from reserve import emails
 
 from . import privacy
 from .completeness import profile_completeness
@@ -179,16 +179,15 @@ def warn_inactive_account(*, profile_id):
         return False
     profile = Profile.objects.select_related("user").get(pk=profile_id)
     user = profile.user
-    with translation.override(user.language or settings.LANGUAGE_CODE):
-        context = {
-            "profile": profile,
-            "login_url": settings.SITE_URL + reverse("account_login"),
-            "years": settings.INACTIVE_ACCOUNT_YEARS,
-        }
-        subject = render_to_string("volunteers/email/inactive_warning_subject.txt", context)
-        body = render_to_string("volunteers/email/inactive_warning.txt", context)
+    context = {
+        "profile": profile,
+        "login_url": settings.SITE_URL + reverse("account_login"),
+        "years": settings.INACTIVE_ACCOUNT_YEARS,
+    }
     try:
-        send_mail(" ".join(subject.split()), body, None, [user.email])
+        emails.send(
+            "volunteers/email/inactive_warning", user.email, context, language=user.language
+        )
     except Exception:
         # Not warned, so not archivable in a month: the claim is given back and the next
         # daily run tries again.

@@ -1,0 +1,92 @@
+"""Moderators' writes: merging duplicate shops, hiding sightings and contacts, recounts."""
+
+from django.db import transaction
+
+from .. import cells
+from ..models import ContactAction, ReporterSubscription, Shop, Sighting, VolunteerContactTask
+from .reports import apply_sightings
+
+
+def merge_shops(*, target, duplicates):
+    """Merge duplicate shops into `target`, in one transaction.
+
+    Sightings, contacts, tasks and subscriptions move to the target; the duplicates are
+    hidden and point at it (`merged_into`), so old links can redirect; counts, status and
+    stage dates of the target are recomputed. Returns the number of shops merged.
+    """
+    duplicates = [shop for shop in duplicates if shop.pk != target.pk]
+    if not duplicates:
+        return 0
+    ids = [shop.pk for shop in duplicates]
+    with transaction.atomic():
+        target = Shop.objects.select_for_update().get(pk=target.pk)
+        others = list(Shop.objects.select_for_update().filter(pk__in=ids))
+        Sighting.objects.filter(shop_id__in=ids).update(shop=target)
+        ContactAction.objects.filter(shop_id__in=ids).update(shop=target)
+        VolunteerContactTask.objects.filter(shop_id__in=ids).update(shop=target)
+        existing = set(target.subscriptions.values_list("email", flat=True))
+        for subscription in ReporterSubscription.objects.filter(shop_id__in=ids):
+            if subscription.email in existing:
+                subscription.delete()
+            else:
+                subscription.shop = target
+                subscription.save(update_fields=["shop"])
+        Shop.objects.filter(pk__in=ids).update(is_hidden=True, merged_into=target)
+        cells.refresh_positions((other.latitude, other.longitude) for other in others)
+        for other in others:
+            for field in (
+                "address",
+                "postcode",
+                "city",
+                "osm_id",
+                "opening_hours",
+                "phone",
+                "website",
+                "email",
+                "category",
+            ):
+                if not getattr(target, field) and getattr(other, field):
+                    setattr(target, field, getattr(other, field))
+            for field in ("contacted_at",):
+                values = [v for v in (getattr(target, field), getattr(other, field)) if v]
+                setattr(target, field, min(values) if values else None)
+        recount(target)
+    return len(others)
+
+
+def recount(shop):
+    """Recompute a shop's counts and status from its rows (after moderation)."""
+    shop.sightings_count = shop.sightings.filter(is_hidden=False).count()
+    shop.contacts_count = shop.contacts.filter(is_hidden=False).count()
+    if shop.contacts_count and shop.status == Shop.Status.REPORTED:
+        shop.status = Shop.Status.CONTACTED
+    elif not shop.contacts_count and shop.status == Shop.Status.CONTACTED:
+        shop.status = Shop.Status.REPORTED  # its only contacts were hidden as abuse
+    apply_sightings(shop)
+    shop.save()
+
+
+def set_sightings_hidden(*, sightings, hidden):
+    """Hide (or show again) sightings and recount their shops, in one transaction."""
+    with transaction.atomic():
+        ids = [s.pk for s in sightings]
+        Sighting.objects.filter(pk__in=ids).update(is_hidden=hidden)
+        recount_shops(Sighting.objects.filter(pk__in=ids).values_list("shop_id", flat=True))
+    return len(ids)
+
+
+def set_contacts_hidden(*, contacts, hidden):
+    """Hide (or show again) "I did it" entries and recount their shops, in one transaction."""
+    with transaction.atomic():
+        ids = [c.pk for c in contacts]
+        ContactAction.objects.filter(pk__in=ids).update(is_hidden=hidden)
+        recount_shops(ContactAction.objects.filter(pk__in=ids).values_list("shop_id", flat=True))
+    return len(ids)
+
+
+@transaction.atomic
+def recount_shops(shop_ids):
+    """Recount shops whose sightings or contacts a moderator changed (locked in pk
+    order, so two moderators never deadlock)."""
+    for shop in Shop.objects.select_for_update().filter(pk__in=set(shop_ids)).order_by("pk"):
+        recount(shop)

@@ -1,0 +1,55 @@
+"""Importing shops from OpenStreetMap extracts (the `import_osm_shops` command)."""
+
+from django.db import transaction
+
+from ..models import Shop
+
+OSM_FIELDS = (
+    "name",
+    "address",
+    "postcode",
+    "city",
+    "category",
+    "opening_hours",
+    "phone",
+    "website",
+    "email",
+)
+
+
+def import_osm_shops(*, records):
+    """Create or update shops from OpenStreetMap records (dicts with osm_id, latitude,
+    longitude and the OSM_FIELDS). Idempotent by osm_id; the status and counts of a
+    shop already reported are kept. Returns (created, updated)."""
+    created = updated = 0
+    with transaction.atomic():
+        by_osm = {
+            shop.osm_id: shop
+            for shop in Shop.objects.filter(osm_id__in=[r["osm_id"] for r in records])
+        }
+        new = []
+        for record in records:
+            # Cut to the columns' sizes: one long tag must not roll back the whole import.
+            values = {
+                field: str(record.get(field) or "")[: Shop._meta.get_field(field).max_length]
+                for field in OSM_FIELDS
+            }
+            values["latitude"] = f"{float(record['latitude']):.6f}"
+            values["longitude"] = f"{float(record['longitude']):.6f}"
+            shop = by_osm.get(record["osm_id"])
+            if shop is None:
+                shop = Shop(osm_id=record["osm_id"], sightings_count=0, **values)
+                by_osm[shop.osm_id] = shop
+                new.append(shop)
+                continue
+            changed = False
+            for field, value in values.items():
+                if value and str(getattr(shop, field)) != str(value):
+                    setattr(shop, field, value)
+                    changed = True
+            if changed and shop.pk:  # not a shop met earlier in the same file
+                shop.save()
+                updated += 1
+        Shop.objects.bulk_create(new, batch_size=1000)
+        created = len(new)
+    return created, updated
