@@ -2,6 +2,10 @@
 
 The taxonomy lives here (not imported from application code) so that this
 migration keeps meaning the same thing whatever the code becomes.
+
+The groups get only volunteers' permissions here: each higher app (projects, missions,
+lightsoff) grants its own in its own migrations, so that this lower layer's history
+does not know the higher ones.
 """
 
 from django.db import migrations
@@ -69,30 +73,14 @@ SKILLS = {
 GROUPS = {
     # Coordinators run call-ups, qualify projects and see volunteers' contact details.
     "Coordinators": [
-        ("volunteers", "profile", ["view", "change"]),
-        ("volunteers", "availability", ["view", "add", "change", "delete"]),
-        ("volunteers", "profileskill", ["view", "add", "change", "delete"]),
-        ("volunteers", "skill", ["view", "add", "change"]),
-        ("projects", "project", ["view", "add", "change"]),
-        ("projects", "qualification", ["view", "add", "change"]),
-        ("projects", "need", ["view", "add", "change", "delete"]),
-        ("projects", "partner", ["view", "add", "change"]),
-        ("projects", "application", ["view", "change"]),
-        ("projects", "membership", ["view", "change"]),
-        ("missions", "crisis", ["view", "add", "change"]),
-        ("missions", "mobilization", ["view", "add", "change"]),
-        ("missions", "alert", ["view"]),
-        ("lightsoff", "shop", ["view", "change"]),
-        ("lightsoff", "sighting", ["view", "change"]),
-        ("lightsoff", "contactaction", ["view"]),
-        ("lightsoff", "volunteercontacttask", ["view", "change"]),
+        ("profile", ["view", "change"]),
+        ("availability", ["view", "add", "change", "delete"]),
+        ("profileskill", ["view", "add", "change", "delete"]),
+        ("skill", ["view", "add", "change"]),
     ],
-    # Moderators hide abusive LightsOff reports and merge duplicate shops.
-    "Moderators": [
-        ("lightsoff", "shop", ["view", "change"]),
-        ("lightsoff", "sighting", ["view", "change"]),
-        ("lightsoff", "contactaction", ["view"]),
-    ],
+    # Moderators hide abusive LightsOff reports and merge duplicate shops: their
+    # permissions are all lightsoff's, granted there.
+    "Moderators": [],
 }
 
 
@@ -106,21 +94,21 @@ def load(apps, schema_editor):
                 slug=slug, defaults={"name": name, "name_en": name_en, "family": family}
             )
 
-    # Permissions are created after migrations by default; create them now.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
+    # Permissions are created after migrations by default; create volunteers' now.
+    app_config = apps.get_app_config("volunteers")
+    app_config.models_module = True
+    create_permissions(app_config, apps=apps, verbosity=0)
+    app_config.models_module = None
 
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     for group_name, grants in GROUPS.items():
         group, _ = Group.objects.get_or_create(name=group_name)
-        for app_label, model, actions in grants:
+        for model, actions in grants:
             codenames = [f"{action}_{model}" for action in actions]
             group.permissions.add(
                 *Permission.objects.filter(
-                    content_type__app_label=app_label, codename__in=codenames
+                    content_type__app_label="volunteers", codename__in=codenames
                 )
             )
 
@@ -136,9 +124,6 @@ class Migration(migrations.Migration):
         ("volunteers", "0001_initial"),
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
-        ("projects", "0001_initial"),
-        ("missions", "0001_initial"),
-        ("lightsoff", "0001_initial"),
     ]
 
     operations = [migrations.RunPython(load, unload)]
