@@ -44,7 +44,12 @@ def valid_lat_lng(lat, lng):
     return math.isfinite(lat) and math.isfinite(lng) and -90 <= lat <= 90 and -180 <= lng <= 180
 
 
-def parse_bbox(value, *, max_span=40.0):
+# The widest bbox the API serves at any zoom, in degrees either way (the map asks for no
+# more: the page hands it to map.js, with MAX_VIEW_TILES).
+MAX_SPAN = 40.0
+
+
+def parse_bbox(value, *, max_span=MAX_SPAN):
     """Parse "W,S,E,N" (the order of RFC 7946 and of Leaflet's toBBoxString()).
 
     Raises BBoxError when it is missing, malformed, out of range, inverted or wider than

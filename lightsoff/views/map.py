@@ -27,6 +27,8 @@ def index(request):
 
 
 def map_config():
+    """What map.js needs, passed with json_script: the URLs it calls (templates that
+    static/lightsoff/urls.js fills in) and the limits of the API (lightsoff.geo)."""
     leaflet = settings.LEAFLET_CONFIG
     return {
         "tiles": leaflet["TILES"],
@@ -39,10 +41,22 @@ def map_config():
         "nearby": reverse("lightsoff:api_nearby"),
         "reverse": reverse("lightsoff:api_reverse") if geocoder.is_configured() else "",
         "reportUrl": reverse("lightsoff:report"),
-        "shopUrl": reverse("lightsoff:shop", kwargs={"pk": 0}),
+        "shopUrl": _url_template("lightsoff:shop", pk="id"),
         "statuses": STATUS_LABELS,
         "pointsFromZoom": geo.POINTS_FROM_ZOOM,
+        "limits": {"maxSpan": geo.MAX_SPAN, "maxViewTiles": geo.MAX_VIEW_TILES},
     }
+
+
+def _url_template(name, **placeholders):
+    """reverse(name) with "{placeholder}" where each argument goes ("/…/shops/{id}/"):
+    reversed with numbers that no URL holds, then swapped, so that the prefixes and
+    converters stay Django's."""
+    marks = {arg: str(987_654_321_000 + i) for i, arg in enumerate(placeholders)}
+    url = reverse(name, kwargs=marks)
+    for arg, mark in marks.items():
+        url = url.replace(mark, "{" + placeholders[arg] + "}")
+    return url
 
 
 def point_from_query(request):

@@ -1,14 +1,14 @@
 // LightsOff map: the shops around (browse mode) or the pin of a new report (report mode).
-// Data comes from the page through json_script (#lightsoff-config); Leaflet from our static files.
+// Data comes from the page through json_script (#lightsoff-config), the URLs to call and the
+// API's limits included (urls.js uses them); Leaflet from our static files.
+
+import { fillUrl, viewBBox } from "./urls.js";
 
 const config = JSON.parse(document.getElementById("lightsoff-config").textContent);
 const element = document.getElementById("lightsoff-map");
 const statusLine = document.getElementById("map-status");
 const L = window.L;
 const STREET_ZOOM = 17;
-const MAX_SPAN = 40;
-// The widest view the API accepts at a zoom, in 256 px tiles (geo.MAX_VIEW_TILES).
-const MAX_VIEW_TILES = 24;
 
 function say(text) {
   if (statusLine) statusLine.textContent = text;
@@ -41,20 +41,13 @@ function locate(onFound, onFailed) {
 }
 
 function clampedBBox(map) {
-  // Leaflet's bounds may wrap past ±180 and, zoomed out, exceed what the API accepts.
-  const center = map.getCenter().wrap();
   const bounds = map.getBounds();
-  const span = Math.min(MAX_SPAN, (MAX_VIEW_TILES * 360) / 2 ** map.getZoom());
-  const half = span / 2 - 0.00001;
-  const west = Math.max(bounds.getWest(), center.lng - half, -180);
-  const east = Math.min(bounds.getEast(), center.lng + half, 180);
-  const south = Math.max(bounds.getSouth(), center.lat - half, -90);
-  const north = Math.min(bounds.getNorth(), center.lat + half, 90);
-  return [west, south, east, north].map((v) => v.toFixed(5)).join(",");
-}
-
-function shopUrl(id) {
-  return config.shopUrl.replace("/0/", `/${id}/`);
+  return viewBBox(
+    { west: bounds.getWest(), south: bounds.getSouth(), east: bounds.getEast(), north: bounds.getNorth() },
+    map.getCenter().wrap(),
+    map.getZoom(),
+    config.limits,
+  );
 }
 
 function pinIcon(feature) {
@@ -81,7 +74,7 @@ function popupFor(props) {
   const status = document.createElement("p");
   status.textContent = config.statuses[props.status] || props.status;
   const link = document.createElement("a");
-  link.href = shopUrl(props.id);
+  link.href = fillUrl(config.shopUrl, { id: props.id });
   link.className = "button button-small";
   link.textContent = element.dataset.openLabel || "→";
   box.append(title, status, link);
@@ -194,7 +187,7 @@ function report() {
       radio.value = String(shop.id);
       radio.checked = knownShop.value === String(shop.id);
       const text = document.createElement("span");
-      text.textContent = ` ${shop.name} — ${shop.address ? shop.address + ", " : ""}${shop.distance_m} m (${shop.status_label})`;
+      text.textContent = ` ${shop.name} — ${shop.address ? `${shop.address}, ` : ""}${shop.distance_m} m (${shop.status_label})`;
       label.append(radio, text);
       item.append(label);
       list.append(item);

@@ -149,3 +149,17 @@ def test_the_report_pin_can_be_dragged_onto_a_known_shop(live_server, phone):
     expect(page.locator("#id_longitude")).not_to_have_value(f"{BASTILLE[1]:.6f}")
     expect(page.get_by_label(re.compile("Fleuriste du Coin"))).to_be_visible()
     assert page.errors == []
+
+
+def test_a_pin_opens_a_popup_that_links_to_the_kit(live_server, phone):
+    from tests.factories import ShopFactory
+
+    shop = ShopFactory(name="Opticien de Nuit", latitude=BASTILLE[0], longitude=BASTILLE[1])
+    page = phone
+    open_map(page, live_server.url)
+    page.locator(f'.shop-pin[data-shop-id="{shop.pk}"]').click()
+    link = page.locator(".leaflet-popup").get_by_role("link", name="Ouvrir le kit")
+    expect(link).to_have_attribute("href", f"/lightsoff/shops/{shop.pk}/")
+    link.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Opticien de Nuit")
+    assert page.errors == []

@@ -4,7 +4,9 @@ import json
 import re
 
 import pytest
-from django.urls import reverse
+from django.urls import reverse, set_script_prefix
+
+from lightsoff import geo
 
 pytestmark = pytest.mark.django_db
 
@@ -39,3 +41,27 @@ def test_the_map_reads_its_tiles_and_urls_from_the_page(client, settings):
 def test_the_api_is_revalidated_so_a_new_colour_shows_at_once(client):
     response = client.get(reverse("lightsoff:api_shops"), {"bbox": "2,48,3,49", "zoom": 10})
     assert response["Cache-Control"] == "no-cache"
+
+
+def _config(page):
+    found = re.search(r'id="lightsoff-config" type="application/json">(.*?)</script>', page)
+    return json.loads(found.group(1))
+
+
+def test_the_map_gets_the_shop_url_as_a_template_and_the_limits_of_geo_py(client):
+    config = _config(client.get(reverse("lightsoff:index")).content.decode())
+    assert config["shopUrl"] == "/lightsoff/shops/{id}/"
+    assert config["shopUrl"].replace("{id}", "42") == reverse("lightsoff:shop", args=[42])
+    assert config["limits"] == {"maxSpan": geo.MAX_SPAN, "maxViewTiles": geo.MAX_VIEW_TILES}
+    assert config["pointsFromZoom"] == geo.POINTS_FROM_ZOOM
+
+
+def test_the_url_templates_follow_the_script_prefix(client):
+    url = reverse("lightsoff:report")
+    set_script_prefix("/reserve/")  # as WSGIHandler does behind a proxy's SCRIPT_NAME
+    try:
+        config = _config(client.get(url).content.decode())
+    finally:
+        set_script_prefix("/")
+    assert config["shopUrl"] == "/reserve/lightsoff/shops/{id}/"
+    assert config["api"] == "/reserve/lightsoff/api/shops.geojson"
