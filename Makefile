@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+NODE_STAMP := node_modules/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -14,7 +15,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	@touch $(STAMP)
 
-install: $(STAMP)
+## The JavaScript tools (Biome) for `make test`, when npm is there.
+$(NODE_STAMP): package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --no-audit --no-fund && touch $(NODE_STAMP); \
+	else \
+		echo "  npm is missing: make test will skip the JavaScript checks (apt-get install nodejs npm)"; \
+	fi
+
+install: $(STAMP) $(NODE_STAMP)
 
 ## The site on the embedded default: SQLite, tasks in-process, mail on the console.
 run: $(STAMP)
@@ -27,16 +36,17 @@ run: $(STAMP)
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## The whole test suite; groups whose service is missing are skipped and listed.
-test: $(STAMP)
+test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## Benchmarks (PostgreSQL recommended): figures printed and written to tests/benchmarks/results/.
 bench: $(STAMP)
 	$(BIN)/python -m pytest tests/benchmarks -p no:cacheprovider -o addopts="" -s -q $(PYTEST_ARGS)
 
-lint: $(STAMP)
+lint: $(STAMP) $(NODE_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	@if [ -x node_modules/.bin/biome ]; then node_modules/.bin/biome lint static tests/js; fi
 
 format: $(STAMP)
 	$(BIN)/ruff format .
@@ -59,4 +69,4 @@ beat: $(STAMP)
 	$(BIN)/celery -A reserve beat -l INFO
 
 clean:
-	rm -rf $(VENV) staticfiles db.sqlite3
+	rm -rf $(VENV) node_modules staticfiles db.sqlite3

@@ -1,9 +1,10 @@
 """Shared test set-up: service detection, strict CI mode, isolation, real processes.
 
 Groups of tests need real parts: `postgres` (DATABASE_URL=postgres://…), `redis`
-(REDIS_URL), `worker` (both, plus Celery worker processes) and `e2e` (Chromium at
-/usr/bin/chromium). Locally, a group whose part is missing is skipped with a clear
-reason; with RESERVE_NO_SKIP=1 (set by .ci/run) every skip is a failure.
+(REDIS_URL), `worker` (both, plus Celery worker processes), `e2e` (Chromium at
+/usr/bin/chromium) and `js` (Node, and the node_modules of `make install`). Locally, a
+group whose part is missing is skipped with a clear reason; with RESERVE_NO_SKIP=1 (set by
+.ci/run) every skip is a failure.
 """
 
 import os
@@ -28,6 +29,8 @@ STRICT = os.environ.get("RESERVE_NO_SKIP", "") not in ("", "0", "false")
 IS_POSTGRES = django_settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 HAS_REDIS = bool(django_settings.REDIS_URL)
 HAS_CHROMIUM = Path(CHROMIUM).exists()
+HAS_NODE = shutil.which("node") is not None
+HAS_NODE_MODULES = (ROOT / "node_modules" / ".bin" / "biome").exists()
 
 MISSING = {
     "postgres": None if IS_POSTGRES else "needs PostgreSQL: set DATABASE_URL=postgres://…",
@@ -36,6 +39,9 @@ MISSING = {
     if IS_POSTGRES and HAS_REDIS
     else "needs Celery workers on PostgreSQL and Redis: set DATABASE_URL and REDIS_URL",
     "e2e": None if HAS_CHROMIUM else f"needs Chromium at {CHROMIUM} (apt-get install chromium)",
+    "js": None
+    if HAS_NODE and HAS_NODE_MODULES
+    else "needs Node and node_modules (apt-get install nodejs npm, then make install)",
 }
 
 
