@@ -6,8 +6,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from reserve.admin import ModelAdmin, TabularInline
+from volunteers.admin import AuditHistoryMixin
 
-from . import cells, services
+from . import services
 from .models import (
     ContactAction,
     ReporterSubscription,
@@ -38,7 +39,7 @@ class MergeForm(forms.Form):
 
 
 @admin.register(Shop)
-class ShopAdmin(ModelAdmin):
+class ShopAdmin(AuditHistoryMixin, ModelAdmin):
     list_display = [
         "name",
         "city",
@@ -82,7 +83,7 @@ class ShopAdmin(ModelAdmin):
         form.fields["target"].queryset = queryset
         if "confirm" in request.POST and form.is_valid():
             target = form.cleaned_data["target"]
-            merged = services.merge_shops(target=target, duplicates=shops)
+            merged = services.merge_shops(target=target, duplicates=shops, by=request.user)
             self.message_user(
                 request,
                 ngettext(
@@ -111,22 +112,17 @@ class ShopAdmin(ModelAdmin):
 
     @admin.action(description=_("Hide the selected shops from the public"), permissions=["change"])
     def hide(self, request, queryset):
-        positions = list(queryset.values_list("latitude", "longitude"))
-        count = queryset.update(is_hidden=True)
-        cells.refresh_positions(positions)
+        count = services.set_shops_hidden(shops=list(queryset), hidden=True, by=request.user)
         self.message_user(request, _("%(count)d shops hidden.") % {"count": count})
 
     @admin.action(description=_("Show the selected shops again"), permissions=["change"])
     def unhide(self, request, queryset):
-        queryset = queryset.filter(merged_into__isnull=True)
-        positions = list(queryset.values_list("latitude", "longitude"))
-        count = queryset.update(is_hidden=False)
-        cells.refresh_positions(positions)
+        count = services.set_shops_hidden(shops=list(queryset), hidden=False, by=request.user)
         self.message_user(request, _("%(count)d shops shown again.") % {"count": count})
 
 
 @admin.register(Sighting)
-class SightingAdmin(ModelAdmin):
+class SightingAdmin(AuditHistoryMixin, ModelAdmin):
     list_display = ["shop", "seen_at", "lit", "is_hidden", "has_photo", "created_at"]
     list_filter = ["lit", "is_hidden", "seen_at"]
     search_fields = ["shop__name", "shop__city"]
@@ -150,17 +146,21 @@ class SightingAdmin(ModelAdmin):
 
     @admin.action(description=_("Hide the selected sightings (abuse)"), permissions=["change"])
     def hide(self, request, queryset):
-        count = services.set_sightings_hidden(sightings=list(queryset), hidden=True)
+        count = services.set_sightings_hidden(
+            sightings=list(queryset), hidden=True, by=request.user
+        )
         self.message_user(request, _("%(count)d sightings hidden.") % {"count": count})
 
     @admin.action(description=_("Show the selected sightings again"), permissions=["change"])
     def unhide(self, request, queryset):
-        count = services.set_sightings_hidden(sightings=list(queryset), hidden=False)
+        count = services.set_sightings_hidden(
+            sightings=list(queryset), hidden=False, by=request.user
+        )
         self.message_user(request, _("%(count)d sightings shown again.") % {"count": count})
 
 
 @admin.register(ContactAction)
-class ContactActionAdmin(ModelAdmin):
+class ContactActionAdmin(AuditHistoryMixin, ModelAdmin):
     """ "I did it" entries: moderators hide the abusive ones (they stop counting)."""
 
     list_display = ["shop", "channel", "done_at", "by_volunteer", "is_hidden"]
@@ -188,12 +188,12 @@ class ContactActionAdmin(ModelAdmin):
 
     @admin.action(description=_("Hide the selected contacts (abuse)"), permissions=["change"])
     def hide(self, request, queryset):
-        count = services.set_contacts_hidden(contacts=list(queryset), hidden=True)
+        count = services.set_contacts_hidden(contacts=list(queryset), hidden=True, by=request.user)
         self.message_user(request, _("%(count)d contacts hidden.") % {"count": count})
 
     @admin.action(description=_("Show the selected contacts again"), permissions=["change"])
     def unhide(self, request, queryset):
-        count = services.set_contacts_hidden(contacts=list(queryset), hidden=False)
+        count = services.set_contacts_hidden(contacts=list(queryset), hidden=False, by=request.user)
         self.message_user(request, _("%(count)d contacts shown again.") % {"count": count})
 
 

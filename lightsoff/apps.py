@@ -10,6 +10,7 @@ class LightsOffConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from reserve.home import register_count
+        from volunteers.audit import register_actions
         from volunteers.privacy import register_eraser, register_exporter
         from volunteers.space import register_section
 
@@ -29,6 +30,13 @@ class LightsOffConfig(AppConfig):
         register_exporter("lightsoff", privacy.export)
         register_eraser("lightsoff", privacy.erase)
         register_section("lightsoff", _("LightsOff contact tasks"), "lightsoff:tasks", order=40)
+        register_actions(
+            **{
+                "lightsoff.merge": _("Shops merged"),
+                "lightsoff.hide": _("Hidden from the public"),
+                "lightsoff.show": _("Shown again"),
+            }
+        )
 
     def seed_demo(self, options, stdout):
         from .demo import seed

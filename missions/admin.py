@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from reserve.admin import ModelAdmin, TabularInline
+from volunteers.admin import AuditHistoryMixin
 from volunteers.forms import RegionsField
 
 from . import selectors, services
@@ -54,7 +55,7 @@ class CrisisAdmin(RegionsByNameMixin, ModelAdmin):
 
 
 @admin.register(Mobilization)
-class MobilizationAdmin(RegionsByNameMixin, ModelAdmin):
+class MobilizationAdmin(AuditHistoryMixin, RegionsByNameMixin, ModelAdmin):
     list_display = [
         "title",
         "crisis",

@@ -8,6 +8,7 @@ class MissionsConfig(AppConfig):
 
     def ready(self):
         from reserve.home import register_count
+        from volunteers.audit import register_actions
         from volunteers.models import Profile
         from volunteers.privacy import register_eraser, register_exporter
         from volunteers.space import register_section
@@ -23,6 +24,13 @@ class MissionsConfig(AppConfig):
         register_exporter("missions", services.export_volunteer_data)
         register_eraser("missions", services.erase_volunteer_data)
         register_section("missions", _("My call-ups"), "missions:mine", order=30)
+        register_actions(
+            **{
+                "missions.launch": _("Call-up launched"),
+                "missions.close": _("Call-up closed"),
+                "missions.extend": _("Call-up extended"),
+            }
+        )
 
     def seed_demo(self, options, stdout):
         from .demo import seed

@@ -5,11 +5,11 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.template.response import TemplateResponse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from reserve.admin import ModelAdmin, StackedInline, TabularInline
+from volunteers.admin import AuditHistoryMixin
 
 from . import services
 from .models import (
@@ -86,7 +86,7 @@ class PendingApplicationsFilter(admin.SimpleListFilter):
 
 
 @admin.register(Project)
-class ProjectAdmin(ModelAdmin):
+class ProjectAdmin(AuditHistoryMixin, ModelAdmin):
     list_display = [
         "title",
         "status",
@@ -184,15 +184,11 @@ class ProjectAdmin(ModelAdmin):
         project.refresh_from_db()
 
     def save_formset(self, request, form, formset, change):
-        instances = formset.save(commit=False)
-        for instance in instances:
-            if (
-                isinstance(instance, Qualification)
-                and instance.decision != Qualification.Decision.PENDING
-                and instance.decided_on is None
-            ):
-                instance.decided_on = timezone.localdate()
-        formset.save()
+        if formset.model is not Qualification:
+            return super().save_formset(request, form, formset, change)
+        for qualification in formset.save(commit=False):
+            services.qualify(qualification=qualification, by=request.user)
+        return None
 
     def _confirm(self, request, queryset, *, form, title, action, apply):
         """Show a confirmation page with `form`; on "confirm", apply it to each project."""

@@ -16,6 +16,7 @@ class ProjectsConfig(AppConfig):
 
     def ready(self):
         from reserve.home import register_count
+        from volunteers.audit import register_actions
         from volunteers.privacy import register_eraser, register_exporter
         from volunteers.space import register_section
 
@@ -32,6 +33,13 @@ class ProjectsConfig(AppConfig):
         register_section("projects", _("My projects and applications"), "projects:mine", order=20)
         register_exporter("projects", privacy.export)
         register_eraser("projects", privacy.erase)
+        register_actions(
+            **{
+                "projects.qualify": _("Project qualified"),
+                "projects.change_status": _("Project status changed"),
+                "projects.hand_over": _("Project handed over"),
+            }
+        )
 
     def seed_demo(self, options, stdout):
         from .demo import seed

@@ -2,13 +2,17 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from reserve.admin import ModelAdmin, SafeFieldsMixin, TabularInline
 
+from .audit import action_label, entries_for
 from .exports import directory_csv_response
-from .models import Availability, Profile, ProfileSkill, Skill, User
+from .models import AuditEntry, Availability, Profile, ProfileSkill, Skill, User
 from .selectors import with_participation
 
 
@@ -187,3 +191,95 @@ class ProfileAdmin(ModelAdmin):
             messages.SUCCESS,
         )
         return None
+
+
+class AuditDisplayMixin:
+    """How an audit row reads in the admin: the action's label and before → after."""
+
+    @admin.display(description=_("action"), ordering="action")
+    def action_display(self, obj):
+        return action_label(obj.action)
+
+    @admin.display(description=_("changes"))
+    def changes_display(self, obj):
+        return _changes_text(obj) or "—"
+
+
+class AuditHistoryMixin:
+    """Shows, on an object's change page, the history of coordinators' and moderators'
+    actions on it (read-only: a field, not an inline, so saving the page posts nothing
+    more). Used by the admins of call-ups, projects, shops, sightings and contacts."""
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, "audit_history"] if obj is not None else fields
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = list(super().get_fieldsets(request, obj))
+        if obj is None:
+            return fieldsets
+        fieldsets = [
+            (name, {**options, "fields": [f for f in options["fields"] if f != "audit_history"]})
+            for name, options in fieldsets
+        ]
+        return [*fieldsets, (_("History of actions"), {"fields": ["audit_history"]})]
+
+    @admin.display(description=_("history of actions"))
+    def audit_history(self, obj):
+        rows = [
+            (
+                date_format(timezone.localtime(entry.created_at), "SHORT_DATETIME_FORMAT"),
+                entry.acting_user or _("the platform"),
+                action_label(entry.action),
+                _changes_text(entry),
+            )
+            for entry in entries_for(obj)[:200]
+        ]
+        if not rows:
+            return _("No action recorded yet.")
+        return format_html(
+            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>"
+            "<tbody>{}</tbody></table>",
+            _("when"),
+            _("by"),
+            _("action"),
+            _("changes"),
+            format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", rows),
+        )
+
+
+def _changes_text(entry):
+    return "; ".join(
+        f"{field}: {'—' if before in (None, '') else before} → {after}"
+        for field, (before, after) in sorted(entry.changes.items())
+    )
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(AuditDisplayMixin, ModelAdmin):
+    """Every action of coordinators and moderators, newest first (read-only)."""
+
+    list_display = ["created_at", "acting_user", "action_display", "object_repr", "content_type"]
+    list_filter = ["action", "content_type", "created_at"]
+    search_fields = ["object_repr", "acting_user__email", "action"]
+    readonly_fields = [
+        "created_at",
+        "acting_user",
+        "action_display",
+        "content_type",
+        "object_id",
+        "object_repr",
+        "changes_display",
+    ]
+    fields = readonly_fields
+    list_select_related = ["acting_user", "content_type"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -5,7 +5,9 @@ import datetime
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -360,3 +362,39 @@ class Availability(models.Model):
             raise ValidationError({"ends_on": _("The end date is before the start date.")})
         if self.hours_per_week is not None and self.hours_per_week > 80:
             raise ValidationError({"hours_per_week": _("At most 80 hours per week.")})
+
+
+class AuditEntry(models.Model):
+    """Who did what, when, to which object: one row per coordinator or moderator action
+    (launching, closing or extending a call-up; qualifying, moving or handing over a
+    project; merging or hiding shops…), written by the service that acts, in its
+    transaction, as Zulip's `do_*` actions write their RealmAuditLog. Shown on the
+    object's admin page. Written once, never edited."""
+
+    acting_user = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    action = models.CharField(_("action"), max_length=64)
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.CASCADE, verbose_name=_("object type")
+    )
+    object_id = models.PositiveBigIntegerField(_("object id"))
+    target = GenericForeignKey("content_type", "object_id")
+    object_repr = models.CharField(_("object"), max_length=200)
+    # {"field": [before, after]}, values as JSON (dates in ISO 8601, objects by name).
+    changes = models.JSONField(_("changes"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["content_type", "object_id", "-created_at"])]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"

@@ -16,6 +16,7 @@ from .moderation import (
     recount,
     recount_shops,
     set_contacts_hidden,
+    set_shops_hidden,
     set_sightings_hidden,
 )
 from .osm import OSM_FIELDS, import_osm_shops
@@ -64,6 +65,7 @@ __all__ = [
     "request_volunteer_contact",
     "send_subscription_confirmation",
     "set_contacts_hidden",
+    "set_shops_hidden",
     "set_sightings_hidden",
     "subscribe",
     "take_task",

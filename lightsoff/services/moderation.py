@@ -2,12 +2,14 @@
 
 from django.db import transaction
 
+from volunteers import audit
+
 from .. import cells
 from ..models import ContactAction, ReporterSubscription, Shop, Sighting, VolunteerContactTask
 from .reports import apply_sightings
 
 
-def merge_shops(*, target, duplicates):
+def merge_shops(*, target, duplicates, by=None):
     """Merge duplicate shops into `target`, in one transaction.
 
     Sightings, contacts, tasks and subscriptions move to the target; the duplicates are
@@ -51,6 +53,19 @@ def merge_shops(*, target, duplicates):
                 values = [v for v in (getattr(target, field), getattr(other, field)) if v]
                 setattr(target, field, min(values) if values else None)
         recount(target)
+        for other in others:
+            audit.record(
+                by=by,
+                action="lightsoff.merge",
+                target=other,
+                changes={"merged_into": [None, target]},
+            )
+        audit.record(
+            by=by,
+            action="lightsoff.merge",
+            target=target,
+            changes={"merged": [None, ", ".join(f"{o} (#{o.pk})" for o in others)]},
+        )
     return len(others)
 
 
@@ -66,19 +81,55 @@ def recount(shop):
     shop.save()
 
 
-def set_sightings_hidden(*, sightings, hidden):
+def set_shops_hidden(*, shops, hidden, by=None):
+    """Hide shops from the public (or show them again; a merged shop stays hidden), in
+    one transaction with the map's cells and an audit row per shop that changed."""
+    with transaction.atomic():
+        changed = list(
+            Shop.objects.select_for_update()
+            .filter(pk__in=[shop.pk for shop in shops])
+            .exclude(is_hidden=hidden)
+        )
+        if not hidden:
+            changed = [shop for shop in changed if shop.merged_into_id is None]
+        Shop.objects.filter(pk__in=[shop.pk for shop in changed]).update(is_hidden=hidden)
+        cells.refresh_positions((shop.latitude, shop.longitude) for shop in changed)
+        for shop in changed:
+            audit.record(
+                by=by,
+                action="lightsoff.hide" if hidden else "lightsoff.show",
+                target=shop,
+                changes={"is_hidden": [not hidden, hidden]},
+            )
+    return len(changed)
+
+
+def _record_visibility(rows, hidden, by):
+    for row in rows:
+        if row.is_hidden != hidden:
+            audit.record(
+                by=by,
+                action="lightsoff.hide" if hidden else "lightsoff.show",
+                target=row,
+                changes={"is_hidden": [row.is_hidden, hidden]},
+            )
+
+
+def set_sightings_hidden(*, sightings, hidden, by=None):
     """Hide (or show again) sightings and recount their shops, in one transaction."""
     with transaction.atomic():
         ids = [s.pk for s in sightings]
+        _record_visibility(Sighting.objects.filter(pk__in=ids), hidden, by)
         Sighting.objects.filter(pk__in=ids).update(is_hidden=hidden)
         recount_shops(Sighting.objects.filter(pk__in=ids).values_list("shop_id", flat=True))
     return len(ids)
 
 
-def set_contacts_hidden(*, contacts, hidden):
+def set_contacts_hidden(*, contacts, hidden, by=None):
     """Hide (or show again) "I did it" entries and recount their shops, in one transaction."""
     with transaction.atomic():
         ids = [c.pk for c in contacts]
+        _record_visibility(ContactAction.objects.filter(pk__in=ids), hidden, by)
         ContactAction.objects.filter(pk__in=ids).update(is_hidden=hidden)
         recount_shops(ContactAction.objects.filter(pk__in=ids).values_list("shop_id", flat=True))
     return len(ids)

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from reserve import emails
+from volunteers import audit
 
 from ..models import Alert, FollowUp, Mobilization
 from .messages import respond_url
@@ -20,22 +21,35 @@ logger = logging.getLogger(__name__)
 
 def close_mobilization(mobilization, *, by):
     """Close a launched or filled call-up: nothing more is sent, acceptances go to the
-    wait list. Idempotent."""
-    closed = Mobilization.objects.filter(
-        pk=mobilization.pk,
-        status__in=[Mobilization.Status.LAUNCHED, Mobilization.Status.FILLED],
-    ).update(status=Mobilization.Status.CLOSED, closed_at=timezone.now())
+    wait list. Idempotent: closing a closed call-up changes nothing and records nothing."""
+    with transaction.atomic():
+        current = Mobilization.objects.select_for_update().get(pk=mobilization.pk)
+        closed = current.status in (Mobilization.Status.LAUNCHED, Mobilization.Status.FILLED)
+        if closed:
+            Mobilization.objects.filter(pk=current.pk).update(
+                status=Mobilization.Status.CLOSED, closed_at=timezone.now()
+            )
+            audit.record(
+                by=by,
+                action="missions.close",
+                target=current,
+                changes={"status": [current.status, Mobilization.Status.CLOSED]},
+            )
     mobilization.refresh_from_db()
     if closed:
         report_failures(mobilization_id=mobilization.pk)
-    return bool(closed)
+    return closed
+
+
+EXTENDED_FIELDS = ("response_deadline", "headcount", "status")
 
 
 def extend_mobilization(mobilization, *, by, response_deadline, headcount):
     """Push the deadline back and/or raise the headcount; a filled or closed call-up
-    with places left is open again. One transaction."""
+    with places left is open again. One transaction, with its audit row."""
     with transaction.atomic():
         mobilization = Mobilization.objects.select_for_update().get(pk=mobilization.pk)
+        before = {name: getattr(mobilization, name) for name in EXTENDED_FIELDS}
         mobilization.response_deadline = response_deadline
         mobilization.headcount = headcount
         accepted = mobilization.alerts.filter(response=Alert.Response.ACCEPTED).count()
@@ -45,6 +59,16 @@ def extend_mobilization(mobilization, *, by, response_deadline, headcount):
             mobilization.closed_at = None
         mobilization.save(
             update_fields=["response_deadline", "headcount", "status", "filled_at", "closed_at"]
+        )
+        audit.record(
+            by=by,
+            action="missions.extend",
+            target=mobilization,
+            changes={
+                name: [before[name], getattr(mobilization, name)]
+                for name in EXTENDED_FIELDS
+                if before[name] != getattr(mobilization, name)
+            },
         )
     return mobilization
 

@@ -9,6 +9,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from volunteers import audit
 from volunteers.territories import time_zone_for_departement
 
 from ..models import Alert, Mobilization
@@ -50,6 +51,12 @@ def launch_mobilization(mobilization, *, by, now=None):
         if not launched:
             raise MobilizationNotDraft(mobilization.pk)
         mobilization.refresh_from_db()
+        audit.record(
+            by=by,
+            action="missions.launch",
+            target=mobilization,
+            changes={"status": [Mobilization.Status.DRAFT, mobilization.status]},
+        )
         result.alerts = _create_wave_alerts(mobilization, wave=1, now=now)
 
         def enqueue():

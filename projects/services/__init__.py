@@ -31,6 +31,7 @@ from .lifecycle import (
     hand_over,
     notify_coordinators_of_idea,
     propose_project,
+    qualify,
     save_need,
     update_project_page,
 )
@@ -81,6 +82,7 @@ __all__ = [
     "project_managers",
     "projects_matching",
     "propose_project",
+    "qualify",
     "remind_leads_of_pending_applications",
     "save_need",
     "save_search",

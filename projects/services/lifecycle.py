@@ -1,8 +1,6 @@
 """A project's life: a volunteer's idea, qualification and status changes by coordinators,
 the hand-over to the body that carries it on."""
 
-import logging
-
 from django.core.exceptions import ValidationError
 from django.core.mail import get_connection
 from django.db import transaction
@@ -11,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from reserve.queue import enqueue_on_commit
+from volunteers import audit
 
 from ..models import (
     Membership,
@@ -18,8 +17,6 @@ from ..models import (
     Qualification,
 )
 from .notices import absolute, coordinators, notify
-
-logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -81,6 +78,7 @@ def change_status(*, project, status, by=None):
     Raises NotQualified when opening a project whose qualification is not "go".
     """
     project = Project.objects.select_for_update().get(pk=project.pk)
+    before = project.status
     if (
         status == Project.Status.OPEN
         and project.status != Project.Status.OPEN
@@ -102,7 +100,13 @@ def change_status(*, project, status, by=None):
         project.handed_over_at = now
         fields.append("handed_over_at")
     project.save(update_fields=fields)
-    logger.info("Project %s moved to %s by %s", project.pk, status, getattr(by, "pk", None))
+    if before != status:
+        audit.record(
+            by=by,
+            action="projects.change_status",
+            target=project,
+            changes={"status": [before, status]},
+        )
     return project
 
 
@@ -111,10 +115,47 @@ def hand_over(*, project, partner, by=None):
     """Hand a project over to the public body or partner that will carry it on: the
     partner is recorded, listed among the partners, and the status becomes handed over."""
     project = change_status(project=project, status=Project.Status.HANDED_OVER, by=by)
+    audit.record(
+        by=by,
+        action="projects.hand_over",
+        target=project,
+        changes={"handed_over_to": [project.handed_over_to, partner]},
+    )
     project.handed_over_to = partner
     project.save(update_fields=["handed_over_to", "updated_at"])
     project.partners.add(partner)
     return project
+
+
+QUALIFICATION_FIELDS = ("decision", "decided_on", "one_month_deliverable", "urgent_need")
+
+
+@transaction.atomic
+def qualify(*, qualification, by):
+    """Save a coordinator's qualification of a project (blind spot, urgent need, what a
+    month can deliver, the go / no-go decision, dated when first taken), with its
+    audit row when the decision or what it rests on changed."""
+    before = (
+        Qualification.objects.filter(pk=qualification.pk).values(*QUALIFICATION_FIELDS).first()
+        if qualification.pk
+        else None
+    ) or dict.fromkeys(QUALIFICATION_FIELDS)
+    if (
+        qualification.decision != Qualification.Decision.PENDING
+        and qualification.decided_on is None
+    ):
+        qualification.decided_on = timezone.localdate()
+    qualification.save()
+    changes = {
+        name: [before[name], getattr(qualification, name)]
+        for name in QUALIFICATION_FIELDS
+        if before[name] != getattr(qualification, name)
+    }
+    if changes:
+        audit.record(
+            by=by, action="projects.qualify", target=qualification.project, changes=changes
+        )
+    return qualification
 
 
 def update_project_page(*, project, **fields):
