@@ -30,6 +30,7 @@ from tests.factories import (
     UserFactory,
     VolunteerContactTaskFactory,
 )
+from volunteers import audit
 
 pytestmark = pytest.mark.django_db
 
@@ -143,6 +144,7 @@ def world():
         planned_for="2026-12-24", volunteer=UserFactory(), latitude=48.85, longitude=2.35
     )
     TOTP.activate(UserFactory(), generate_totp_secret())
+    audit.record(by=UserFactory(), action="missions.close", target=mobilization)
 
 
 @pytest.fixture
