@@ -7,13 +7,15 @@ class MissionsConfig(AppConfig):
     verbose_name = _("Crisis call-ups")
 
     def ready(self):
+        from anymail.signals import inbound, tracking
+
         from reserve.home import register_count
         from volunteers.audit import register_actions
         from volunteers.models import Profile
         from volunteers.privacy import register_eraser, register_exporter
         from volunteers.space import register_section
 
-        from . import services, tasks  # noqa: F401 - tasks: registers the Celery tasks
+        from . import services, tasks, webhooks  # noqa: F401 - tasks: registers the Celery tasks
 
         register_count(
             "reachable",
@@ -21,6 +23,9 @@ class MissionsConfig(AppConfig):
             lambda: Profile.objects.reachable_for_crises().count(),
             order=30,
         )
+        # The e-mail provider's receipts and replies, through django-anymail's webhooks.
+        tracking.connect(webhooks.on_tracking, dispatch_uid="missions-email-receipts")
+        inbound.connect(webhooks.on_inbound, dispatch_uid="missions-email-replies")
         register_exporter("missions", services.export_volunteer_data)
         register_eraser("missions", services.erase_volunteer_data)
         register_section("missions", _("My call-ups"), "missions:mine", order=30)

@@ -152,6 +152,7 @@ def new_token():
 
 
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{20,64}")
+REFERENCE_RE = re.compile(r"a(?P<alert>[0-9]{1,18})-(?P<channel>email|sms)")
 
 
 class Alert(models.Model):
@@ -160,6 +161,8 @@ class Alert(models.Model):
     class Channel(models.TextChoices):
         EMAIL = "email", _("E-mail")
         SMS = "sms", _("SMS")
+        # At the red level, a volunteer who gave both is alerted on both.
+        BOTH = "both", _("E-mail and SMS")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -231,6 +234,68 @@ class Alert(models.Model):
     @property
     def availability_source(self):
         return f"missions.alert:{self.pk}"
+
+    @property
+    def channels(self):
+        """The channels this alert goes out on (e-mail first when both)."""
+        if self.channel == self.Channel.BOTH:
+            return [self.Channel.EMAIL, self.Channel.SMS]
+        return [self.channel]
+
+
+class Delivery(models.Model):
+    """One message of an alert on one channel, once the mail server or SMS provider took
+    it, and what the provider later said of it (delivery receipts, bounces, complaints).
+
+    Its `reference` ("a<alert id>-<channel>") is known before the hand-over, travels with
+    the message (anymail metadata, the SMS provider's tag or callback URL) and comes back
+    with every receipt, so a receipt finds its row even when it arrives first (out of
+    order) or when the sender died before writing the provider's id."""
+
+    class Status(models.TextChoices):
+        ACCEPTED = "accepted", _("Handed over")
+        DELIVERED = "delivered", _("Delivered")
+        UNDELIVERED = "undelivered", _("Undelivered")
+        BOUNCED = "bounced", _("Bounced")
+        REJECTED = "rejected", _("Rejected")
+        COMPLAINED = "complained", _("Reported as spam")
+
+    FAILURES = (Status.UNDELIVERED, Status.BOUNCED, Status.REJECTED)
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="deliveries")
+    channel = models.CharField(_("channel"), max_length=8, choices=Alert.Channel.choices)
+    reference = models.CharField(max_length=40, db_index=True, editable=False)
+    provider_id = models.CharField(_("provider's id"), max_length=200, blank=True, db_index=True)
+    # SMS only: the parts the network counts (cost = segments × SMS_PRICE_PER_SEGMENT).
+    segments = models.PositiveSmallIntegerField(_("SMS segments"), default=0)
+    status = models.CharField(
+        _("delivery"), max_length=12, choices=Status.choices, default=Status.ACCEPTED
+    )
+    reason = models.CharField(_("provider's reason"), max_length=500, blank=True)
+    # When the provider says the status happened: an older receipt never overwrites a
+    # newer one.
+    status_at = models.DateTimeField(_("status at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        constraints = [
+            models.UniqueConstraint(fields=["alert", "channel"], name="one_delivery_per_channel")
+        ]
+
+    def __str__(self):
+        return f"{self.reference} {self.status}"
+
+    @staticmethod
+    def reference_for(alert_id, channel):
+        return f"a{alert_id}-{channel}"
+
+    @staticmethod
+    def parse_reference(reference):
+        """(alert id, channel) of a reference we wrote, or None."""
+        found = REFERENCE_RE.fullmatch(reference or "")
+        return (int(found["alert"]), found["channel"]) if found else None
 
 
 class FollowUp(models.Model):

@@ -4,13 +4,14 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Avg, Count, DurationField, Exists, F, OuterRef, Q
+from django.db.models import Avg, Count, DurationField, Exists, F, OuterRef, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from volunteers.models import Profile, Skill
 
-from .models import MAX_WAVES, Alert, Mobilization
+from .models import MAX_WAVES, Alert, Delivery, Mobilization
 
 
 @dataclass(frozen=True)
@@ -157,6 +158,15 @@ class Progress:
     no_answer: int
     headcount: int
     time_to_fill: datetime.timedelta | None
+    # What the providers said back, per volunteer reached (either channel).
+    delivered: int = 0
+    undelivered: int = 0
+    bounced: int = 0
+    sms_segments: int = 0
+
+    @property
+    def sms_cost(self):
+        return round(self.sms_segments * settings.SMS_PRICE_PER_SEGMENT, 2)
 
     @property
     def filled_percent(self):
@@ -179,6 +189,11 @@ class Progress:
             "no_answer": self.no_answer,
             "headcount": self.headcount,
             "filled_percent": self.filled_percent,
+            "delivered": self.delivered,
+            "undelivered": self.undelivered,
+            "bounced": self.bounced,
+            "sms_segments": self.sms_segments,
+            "sms_cost": f"{self.sms_cost:.2f} {settings.SMS_CURRENCY}",
             "time_to_fill_s": (
                 int(self.time_to_fill.total_seconds()) if self.time_to_fill is not None else None
             ),
@@ -186,7 +201,7 @@ class Progress:
 
 
 def mobilization_progress(mobilization):
-    """The live counts of a call-up, in one query."""
+    """The live counts of a call-up, in two queries (its alerts, their deliveries)."""
     counts = Alert.objects.filter(mobilization=mobilization).aggregate(
         targeted=Count("pk"),
         pending=Count("pk", filter=Q(status__in=[Alert.Status.PENDING, Alert.Status.SENDING])),
@@ -196,6 +211,18 @@ def mobilization_progress(mobilization):
         declined=Count("pk", filter=Q(response=Alert.Response.DECLINED)),
         waitlisted=Count("pk", filter=Q(response=Alert.Response.WAITLISTED)),
         no_answer=Count("pk", filter=Q(response=Alert.Response.NONE, status=Alert.Status.SENT)),
+    )
+    counts.update(
+        Delivery.objects.filter(alert__mobilization=mobilization).aggregate(
+            delivered=Count("alert", distinct=True, filter=Q(status=Delivery.Status.DELIVERED)),
+            undelivered=Count(
+                "alert",
+                distinct=True,
+                filter=Q(status__in=[Delivery.Status.UNDELIVERED, Delivery.Status.REJECTED]),
+            ),
+            bounced=Count("alert", distinct=True, filter=Q(status=Delivery.Status.BOUNCED)),
+            sms_segments=Coalesce(Sum("segments", filter=Q(channel=Alert.Channel.SMS)), 0),
+        )
     )
     time_to_fill = None
     if mobilization.filled_at and mobilization.launched_at:

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "django_filters",
     "leaflet",
     "csp",
+    "anymail",
 ]
 
 MIDDLEWARE = [
@@ -177,11 +178,40 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Réserve <no-reply@r
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 # "console", "memory" or a dotted path to a class (see reserve/sms.py).
+# A transactional e-mail provider instead of SMTP: EMAIL_PROVIDER=brevo sends through
+# django-anymail's Brevo backend (its receipts and replies come back to the webhooks of
+# missions/webhooks.py); empty, EMAIL_URL's SMTP server (Mailpit in the compose stack).
+EMAIL_PROVIDER = env.str("EMAIL_PROVIDER", default="")
+ANYMAIL = {
+    "BREVO_API_KEY": env.str("BREVO_API_KEY", default=""),
+    "BREVO_API_URL": env.str("BREVO_API_URL", default="https://api.brevo.com/v3/"),
+    # "user:password" that the provider's webhooks send as HTTP basic auth.
+    "WEBHOOK_SECRET": env.str("EMAIL_WEBHOOK_SECRET", default=""),
+}
+if EMAIL_PROVIDER == "brevo":
+    EMAIL_BACKEND = "anymail.backends.brevo.EmailBackend"
+# Replies by e-mail: call-ups say Reply-To: <REPLY_LOCAL_PART>+<token>@INBOUND_EMAIL_DOMAIN,
+# a domain whose mail the provider's inbound parsing posts to our webhook. Empty: no
+# Reply-To (answers by the link or by SMS only).
+INBOUND_EMAIL_DOMAIN = env.str("INBOUND_EMAIL_DOMAIN", default="")
+REPLY_LOCAL_PART = env.str("REPLY_LOCAL_PART", default="reponse")
+
+# SMS: "console" (default), "memory" (tests), "twilio", "brevo", or a dotted path.
 SMS_BACKEND = env.str("SMS_BACKEND", default="console")
-# The HTTP provider of reserve.sms.HttpApiBackend (SMS_BACKEND="reserve.sms.HttpApiBackend").
+SMS_SENDER = env.str("SMS_SENDER", default="Reserve")
+TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
+TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
+BREVO_API_KEY = env.str("BREVO_API_KEY", default="")
+# Where the SMS provider posts its delivery reports (our reference is added to it).
+SMS_STATUS_CALLBACK_URL = env.str("SMS_STATUS_CALLBACK_URL", default="")
+# The secret Brevo's SMS webhook sends (basic auth password or bearer token).
+SMS_WEBHOOK_SECRET = env.str("SMS_WEBHOOK_SECRET", default="")
+# What one SMS segment costs, for the cost shown on each call-up's progress page.
+SMS_PRICE_PER_SEGMENT = env.float("SMS_PRICE_PER_SEGMENT", default=0.045)
+SMS_CURRENCY = env.str("SMS_CURRENCY", default="€")
+# The generic HTTP provider (SMS_BACKEND="reserve.sms.HttpApiBackend").
 SMS_API_URL = env.str("SMS_API_URL", default="")
 SMS_API_KEY = env.str("SMS_API_KEY", default="")
-SMS_SENDER = env.str("SMS_SENDER", default="Reserve")
 
 # --- Accounts -----------------------------------------------------------------
 AUTH_USER_MODEL = "volunteers.User"

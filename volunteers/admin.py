@@ -104,6 +104,7 @@ class ProfileAdmin(ModelAdmin):
     list_filter = [
         "status",
         "crisis_opt_in",
+        ("email_undeliverable_at", admin.EmptyFieldListFilter),
         AvailableNowFilter,
         "remote_only",
         "can_travel",
@@ -124,6 +125,8 @@ class ProfileAdmin(ModelAdmin):
         "anonymised_at",
         "created_at",
         "updated_at",
+        "email_complained_at",
+        "sms_stopped_at",
     ]
     fieldsets = [
         (None, {"fields": ["user", "display_name", "bio", "tags", "languages", "status"]}),
@@ -139,6 +142,9 @@ class ProfileAdmin(ModelAdmin):
                     "quiet_hours_start",
                     "quiet_hours_end",
                     "paused_until",
+                    # A coordinator who fixed the address by hand empties these.
+                    "email_undeliverable_at",
+                    "email_undeliverable_reason",
                 ]
             },
         ),

@@ -140,11 +140,15 @@ class ProfileQuerySet(models.QuerySet):
         return self.filter(Q(status=Profile.Status.ACTIVE) | pause_over, user__is_active=True)
 
     def reachable_for_crises(self):
-        """Active volunteers who opted in to call-ups and chose at least one channel."""
+        """Active volunteers who opted in to call-ups and have at least one channel that
+        works: e-mail chosen and not bouncing, or SMS chosen with a number."""
         return (
             self.active()
             .filter(crisis_opt_in=True)
-            .filter(Q(alert_by_email=True) | Q(alert_by_sms=True, phone__gt=""))
+            .filter(
+                Q(alert_by_email=True, email_undeliverable_at__isnull=True)
+                | Q(alert_by_sms=True, phone__gt="")
+            )
         )
 
     def with_skills(self, skill_ids, *, match="any", min_level=1, offered_only=True):
@@ -212,6 +216,21 @@ class Profile(models.Model):
     crisis_opt_in = models.BooleanField(_("I can be called up in a crisis"), default=False)
     alert_by_email = models.BooleanField(_("alert me by e-mail"), default=True)
     alert_by_sms = models.BooleanField(_("alert me by SMS"), default=False)
+    # What the channels said back (missions' receipts and replies): a hard bounce stops
+    # e-mail alerts until the volunteer fixes the address; "STOP" by SMS or a spam
+    # complaint turns the channel off (alert_by_sms / alert_by_email) and is dated here.
+    email_undeliverable_at = models.DateTimeField(
+        _("e-mail address undeliverable since"), null=True, blank=True
+    )
+    email_undeliverable_reason = models.CharField(
+        _("why the e-mail address is undeliverable"), max_length=300, blank=True
+    )
+    email_complained_at = models.DateTimeField(
+        _("reported a call-up as spam on"), null=True, blank=True, editable=False
+    )
+    sms_stopped_at = models.DateTimeField(
+        _("answered STOP by SMS on"), null=True, blank=True, editable=False
+    )
     phone = models.CharField(
         _("mobile phone"),
         max_length=16,
@@ -282,6 +301,16 @@ class Profile(models.Model):
     def record_consent(self, *, version=None):
         self.consent_version = version or settings.PRIVACY_NOTICE_VERSION
         self.consented_at = timezone.now()
+
+    @property
+    def email_works(self):
+        """E-mail call-ups may go to this volunteer."""
+        return self.alert_by_email and self.email_undeliverable_at is None
+
+    @property
+    def sms_works(self):
+        """SMS call-ups may go to this volunteer (a number, and no STOP since)."""
+        return bool(self.phone) and self.sms_stopped_at is None
 
     @property
     def is_available_now(self):

@@ -70,6 +70,14 @@ def update_profile(*, profile_form, skill_formset, availability_formset):
     The onboarding counts as done once every step of the profile is filled in.
     """
     profile = profile_form.save()
+    if (
+        profile.alert_by_sms
+        and profile.sms_stopped_at
+        and "alert_by_sms" in profile_form.changed_data
+    ):
+        # Turned SMS call-ups back on after answering STOP.
+        profile.sms_stopped_at = None
+        profile.save(update_fields=["sms_stopped_at"])
     skill_formset.instance = profile
     skill_formset.save()
     availability_formset.instance = profile
@@ -211,3 +219,11 @@ def archive_inactive_account(*, profile_id):
     privacy.erase_everywhere(user)
     _anonymise(user, status=Profile.Status.ARCHIVED)
     return True
+
+
+def address_fixed(*, user):
+    """The volunteer changed or confirmed their e-mail address: it is no longer known to
+    bounce, and e-mail call-ups go to it again."""
+    Profile.objects.filter(user=user, email_undeliverable_at__isnull=False).update(
+        email_undeliverable_at=None, email_undeliverable_reason=""
+    )

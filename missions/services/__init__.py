@@ -2,8 +2,13 @@
 
 - `launch`: launching a call-up and its later waves (the Alert rows, in one transaction);
 - `outbox`: handing the Alert and FollowUp rows to the workers, after commit;
-- `sending`: claiming and sending alerts, the sweep of dead senders, failure reports;
-  its docstring states the delivery guarantee (at most once per alert);
+- `sending`: claiming and sending alerts on their channels; its docstring states the
+  delivery guarantee (at most once per alert and channel);
+- `recovery`: the beat sweep, and settling the message a dead sender left in doubt
+  (asking the provider's records when it keeps them);
+- `failures`: telling the launcher of failed deliveries;
+- `receipts`: what the providers say back (delivered, bounced…), fallbacks;
+- `replies`: answers by SMS or e-mail reply;
 - `messages`: the call-up e-mail and SMS and their token links;
 - `answers`: a volunteer's answer, the headcount and the wait list, the opt-out link;
 - `coordination`: closing, extending, writing to the team, follow-ups;
@@ -19,6 +24,7 @@ from .coordination import (
     extend_mobilization,
     send_follow_up,
 )
+from .failures import report_failures
 from .launch import (
     LaunchResult,
     MobilizationNotDraft,
@@ -29,14 +35,13 @@ from .launch import (
 from .messages import build_alert_email, build_alert_sms, opt_out_url, respond_url
 from .outbox import enqueue_follow_up, enqueue_sending
 from .privacy import calendar_feed_for, erase_volunteer_data, export_volunteer_data
+from .recovery import sweep_alerts
 from .sending import (
     UNCONFIRMED_NOTE,
     SendResult,
     claim_alerts,
-    report_failures,
     send_claimed_alerts,
     send_pending_alerts,
-    sweep_alerts,
 )
 
 __all__ = [

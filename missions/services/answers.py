@@ -8,9 +8,9 @@ from reserve import emails
 from volunteers.models import Availability
 
 from ..models import Alert, FollowUp, Mobilization
+from .failures import report_failures
 from .messages import respond_url
 from .outbox import enqueue_follow_up
-from .sending import report_failures
 
 
 class Outcome:

@@ -12,9 +12,9 @@ from reserve import emails
 from volunteers import audit
 
 from ..models import Alert, FollowUp, Mobilization
+from .failures import report_failures
 from .messages import respond_url
 from .outbox import enqueue_follow_up
-from .sending import report_failures
 
 logger = logging.getLogger(__name__)
 

@@ -116,6 +116,19 @@ def quiet_hours_end(now, start, end, departement=""):
     return timezone.make_aware(datetime.datetime.combine(day, end), local.tzinfo)
 
 
+def alert_channel(*, email, sms, urgent):
+    """The channel of an alert, from the volunteer's working channels: both at the red
+    level; else e-mail when it works (it carries the whole call-up), else SMS; None when
+    neither works."""
+    if urgent and email and sms:
+        return Alert.Channel.BOTH
+    if email:
+        return Alert.Channel.EMAIL
+    if sms:
+        return Alert.Channel.SMS
+    return None
+
+
 # Alerts of different call-ups are written one launch (or wave) at a time, so that the
 # frequency cap and the "already committed" rules read what the other one just wrote.
 ALERT_CREATION_LOCK = 7_201_911  # any number of our own for pg_advisory_xact_lock
@@ -126,23 +139,34 @@ def _create_wave_alerts(mobilization, *, wave, now):
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ALERT_CREATION_LOCK])
     rows = targeted_profiles(mobilization, wave=wave, now=now).values_list(
-        "user_id", "alert_by_email", "phone", "quiet_hours_start", "quiet_hours_end", "departement"
+        "user_id",
+        "alert_by_email",
+        "email_undeliverable_at",
+        "alert_by_sms",
+        "phone",
+        "sms_stopped_at",
+        "quiet_hours_start",
+        "quiet_hours_end",
+        "departement",
     )
     urgent = mobilization.crisis.is_urgent
     alerts = []
-    for user_id, by_email, phone, quiet_start, quiet_end, departement in rows.iterator(
-        chunk_size=2000
-    ):
+    for row in rows.iterator(chunk_size=2000):
+        user_id, by_email, bounced, by_sms, phone, stopped, quiet_start, quiet_end, dept = row
+        channel = alert_channel(
+            email=by_email and bounced is None,
+            sms=by_sms and bool(phone) and stopped is None,
+            urgent=urgent,
+        )
+        if channel is None:
+            continue
         alerts.append(
             Alert(
                 mobilization=mobilization,
                 volunteer_id=user_id,
                 wave=wave,
-                # E-mail when chosen (it carries the whole call-up), else SMS.
-                channel=Alert.Channel.EMAIL if by_email or not phone else Alert.Channel.SMS,
-                not_before=None
-                if urgent
-                else quiet_hours_end(now, quiet_start, quiet_end, departement),
+                channel=channel,
+                not_before=None if urgent else quiet_hours_end(now, quiet_start, quiet_end, dept),
             )
         )
     Alert.objects.bulk_create(alerts, batch_size=2000, ignore_conflicts=True)

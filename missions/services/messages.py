@@ -13,6 +13,9 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from reserve import emails
+from reserve.sms import segments
+
+from ..models import Delivery
 
 _TOKEN_SLOT = "token-slot"  # noqa: S105 - a placeholder, not a secret
 
@@ -38,6 +41,7 @@ def opt_out_url(alert):
 
 RESPOND_MARK, OPT_OUT_MARK = "@@respond-url@@", "@@opt-out-url@@"
 TO_MARK = "alert-recipient@reserve.invalid"
+REPLY_MARK = "reply-token-slot"
 MESSAGE_ID = re.compile(rb"^Message-ID: (<[^>\r\n]+>)\r$", re.MULTILINE)
 
 
@@ -81,20 +85,32 @@ def _alert_template(alert, language):
     }
     rendered = emails.render("missions/email/callup", context, language=language)
     subject, text, html = rendered.subject, rendered.text, rendered.html
-    model = _alert_message(subject, text, html, TO_MARK, OPT_OUT_MARK)
+    model = _alert_message(subject, text, html, TO_MARK, OPT_OUT_MARK, REPLY_MARK)
     serialized = model.message().as_bytes(linesep="\r\n")
-    marks = (RESPOND_MARK.encode(), OPT_OUT_MARK.encode(), TO_MARK.encode())
+    marks = [RESPOND_MARK.encode(), OPT_OUT_MARK.encode(), TO_MARK.encode()]
+    if settings.INBOUND_EMAIL_DOMAIN:
+        marks.append(REPLY_MARK.encode())
     found = MESSAGE_ID.search(serialized)
     if found is None or not all(mark in serialized for mark in marks):
         serialized = None  # encoded in a way substitution cannot follow: build each one
     return subject, text, html, serialized, found.group(1) if found else None
 
 
-def _alert_message(subject, text, html, to, opt_out):
+def reply_address(token):
+    """Where a reply to the call-up e-mail goes (None without INBOUND_EMAIL_DOMAIN): the
+    token in the address says which alert the reply answers."""
+    if not settings.INBOUND_EMAIL_DOMAIN:
+        return None
+    return f"{settings.REPLY_LOCAL_PART}+{token}@{settings.INBOUND_EMAIL_DOMAIN}"
+
+
+def _alert_message(subject, text, html, to, opt_out, token):
+    reply_to = reply_address(token)
     message = AlertEmail(
         subject,
         text,
         to=[to],
+        reply_to=[reply_to] if reply_to else None,
         headers={
             "List-Unsubscribe": f"<{opt_out}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
@@ -117,26 +133,49 @@ def build_alert_email(alert, *, rendered=None):
     rendered = {} if rendered is None else rendered
     if key not in rendered:
         rendered[key] = _alert_template(alert, language)
-    subject, text, html, serialized, message_id = rendered[key]
+    subject, text, html, serialized, template_id = rendered[key]
     links = {RESPOND_MARK: respond_url(alert), OPT_OUT_MARK: opt_out_url(alert)}
     for mark, url in links.items():
         text = text.replace(mark, url)
         html = html.replace(mark, escape(url))
-    message = _alert_message(subject, text, html, volunteer.email, links[OPT_OUT_MARK])
+    message_id = make_msgid(domain=DNS_NAME)
+    message = _alert_message(subject, text, html, volunteer.email, links[OPT_OUT_MARK], alert.token)
+    message.extra_headers["Message-ID"] = message_id
+    # Our Message-ID (SMTP) or the provider's id (anymail) is the delivery's provider id;
+    # the reference comes back with the provider's receipts (anymail metadata).
+    message.message_id = message_id
+    message.metadata = {"reference": Delivery.reference_for(alert.pk, "email")}
+    message.tags = ["call-up"]
     if serialized is not None and volunteer.email.isascii():
         message.serialized = (
             serialized.replace(RESPOND_MARK.encode(), links[RESPOND_MARK].encode())
             .replace(OPT_OUT_MARK.encode(), links[OPT_OUT_MARK].encode())
             .replace(TO_MARK.encode(), volunteer.email.encode())
-            .replace(message_id, make_msgid(domain=DNS_NAME).encode())
+            .replace(REPLY_MARK.encode(), alert.token.encode())
+            .replace(template_id, message_id.encode())
         )
     return message
 
 
+SMS_MAX_SEGMENTS = 2
+_TITLE_SLOT = "\x00"
+
+
 def build_alert_sms(alert):
+    """The call-up SMS in the volunteer's language: the title, how to answer (a reply
+    "OUI"/"NON", or the link), within SMS_MAX_SEGMENTS segments: only the title is cut
+    when the text would take more (one "é" makes the whole text UCS-2, 67 characters a
+    segment)."""
     volunteer = alert.volunteer
     with translation.override(volunteer.language or settings.LANGUAGE_CODE):
-        return _("Réserve call-up: %(title)s. Answer: %(url)s") % {
-            "title": alert.mobilization.title[:60],
+        text = _("Réserve call-up: %(title)s. Reply YES or NO, or answer here: %(url)s") % {
+            "title": _TITLE_SLOT,
             "url": respond_url(alert),
         }
+    prefix, suffix = text.split(_TITLE_SLOT)
+    return segments.fit(
+        " ".join(alert.mobilization.title.split()),
+        SMS_MAX_SEGMENTS,
+        prefix=prefix,
+        suffix=suffix,
+    )

@@ -1,7 +1,7 @@
 """The Alert and FollowUp rows are the outbox: these hand them to the workers.
 
 Neither raises when the broker is down: the rows stay, and the beat sweep
-(`sending.sweep_alerts`) enqueues them again."""
+(`recovery.sweep_alerts`) enqueues them again."""
 
 import math
 

@@ -1,29 +1,35 @@
-"""Sending the alerts of a call-up: claim, hand over, mark; the sweep; failure reports.
+"""Sending the alerts of a call-up: claim, hand over, mark, on each of their channels.
 
-Delivery guarantee: AT MOST ONCE per alert.
+Delivery guarantee: AT MOST ONCE per alert and channel.
 
 The Alert rows are the outbox. A sender claims a chunk with a conditional update
-(pending → sending, with a claim token of its own), opens ONE connection, and for each
-alert of its claim:
+(pending → sending, with a claim token of its own), opens ONE connection per channel,
+and for each alert of its claim and each of its channels that has no delivery yet:
 
 1. writes `handed_over_at` (committed), only if the row is still its claim;
-2. hands the message to the mail server (or SMS provider);
-3. marks the row sent (in small batches: a confirmed row still "sending" is handed
-   over, so it can never be sent twice), or failed (a 5xx refusal), or back to pending
-   (a 4xx refusal: the server said it did not take it). When the answer never comes
-   (timeout, dropped connection) the message may have left: it is marked sent with the
-   note "delivery not confirmed", as below, and the rest of the chunk goes back.
+2. hands the message to the mail server or SMS provider, with our reference
+   ("a<alert id>-<channel>") that comes back with the provider's receipts;
+3. records the Delivery (the provider's id, the SMS segments) and marks the row sent
+   (e-mails in small batches: a confirmed row still "sending" is handed over, so it can
+   never be sent twice), or failed (a 5xx refusal), or back to pending (a 4xx refusal:
+   the server said it did not take it). When the answer never comes (timeout, dropped
+   connection) the message may have left: it is marked sent with the note "delivery not
+   confirmed", and the rest of the chunk goes back.
 
-If the worker dies, the beat sweep finds rows left "sending" longer than
+An alert of both channels (red level) is marked once its SMS leg is done; an e-mail
+refused for good does not fail it if its SMS leaves. A retry or a fallback never repeats
+a channel that has a delivery, and an alert answered meanwhile gets nothing more.
+
+If the worker dies, the beat sweep (`recovery.py`) finds rows left "sending" longer than
 ALERT_CLAIM_TIMEOUT_SECONDS. Rows never handed over were certainly not sent: they go
-back to pending and another worker sends them. A row handed over but not confirmed
-(the worker died between 1 and 3) may have reached the volunteer: it is NOT sent again;
-it is marked sent with a note "delivery not confirmed" for the coordinator. (The
-marks are committed asynchronously on PostgreSQL, see _asynchronous_commits: a dead
-worker loses none; only a crash of the database server itself could.) We chose
-at-most-once because a second alert in a crisis is the failure volunteers complain
-about, while the one message really in doubt (the one in flight when a worker dies) is
-visible to the coordinator, who can reach that volunteer directly.
+back to pending. Of the rows handed over, only the claim's last may not have left: the
+SMS provider's records settle it (sent again only if the provider never took it); with
+plain SMTP it is marked "delivery not confirmed" for the coordinator — at most one per
+dead sender. (The marks are committed asynchronously on PostgreSQL, see
+_asynchronous_commits: a dead worker loses none; only a crash of the database server
+itself could.) We chose at-most-once because a second alert in a crisis is the failure
+volunteers complain about, while the one message really in doubt is visible to the
+coordinator, who can reach that volunteer directly.
 """
 
 import datetime
@@ -37,16 +43,15 @@ from django.conf import settings
 from django.core.mail import get_connection
 from django.db import connection, transaction
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils import timezone
 
-from reserve import emails
 from reserve.sms import SMSError, get_sms_backend
+from reserve.sms.segments import segments as sms_segments
 
-from ..models import Alert, FollowUp, Mobilization
+from ..models import Alert, Delivery, Mobilization
+from .failures import report_failures
 from .launch import quiet_hours_end
 from .messages import build_alert_email, build_alert_sms
-from .outbox import enqueue_follow_up, enqueue_sending
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +68,9 @@ class SendResult:
     released: int = 0
     retry_in: float | None = None
     errors: list = field(default_factory=list)
+    # Alerts given back (pending again) and e-mail legs refused of alerts that go by SMS too.
+    given_back: set = field(default_factory=set)
+    leg_errors: dict = field(default_factory=dict)
 
 
 def claim_alerts(*, mobilization_id=None, limit=None, now=None):
@@ -156,7 +164,10 @@ def _is_permanent_smtp_error(exc):
 
 
 def send_claimed_alerts(*, claim_token):
-    """Send the alerts of one claim over one connection; mark each sent or failed."""
+    """Send the alerts of one claim over one connection per channel; mark each sent or
+    failed. An alert goes out on each of its channels (both at the red level) that has
+    no delivery yet: a retry or a fallback never repeats a channel that went. An alert
+    answered meanwhile (on another channel, or from its link) gets nothing more."""
     alerts = list(
         Alert.objects.filter(claim_token=claim_token, status=Alert.Status.SENDING)
         .select_related("mobilization", "mobilization__crisis", "volunteer", "volunteer__profile")
@@ -166,14 +177,70 @@ def send_claimed_alerts(*, claim_token):
     alerts = _defer_quiet_hours(alerts, claim_token)
     if not alerts:
         return result
-    emails = [a for a in alerts if a.channel == Alert.Channel.EMAIL]
-    texts = [a for a in alerts if a.channel == Alert.Channel.SMS]
+    went = _channels_that_went(alerts)
+    legs, finished = {}, []
+    for alert in alerts:
+        left = [c for c in alert.channels if c not in went.get(alert.pk, ())]
+        if left and alert.response == Alert.Response.NONE:
+            legs[alert.pk] = left
+        else:
+            finished.append(alert.pk)
+    _mark_sent(finished, claim_token)
+    emails = [a for a in alerts if Alert.Channel.EMAIL in legs.get(a.pk, ())]
+    texts = [a for a in alerts if Alert.Channel.SMS in legs.get(a.pk, ())]
+    # Alerts of both channels are marked once their SMS leg is done, not before.
+    sms_follows = {a.pk for a in texts if Alert.Channel.EMAIL in legs[a.pk]}
     with _asynchronous_commits():
         if emails:
-            _send_email_chunk(emails, claim_token, result)
+            _send_email_chunk(emails, claim_token, result, sms_follows=sms_follows)
         if texts:
-            _send_sms_chunk(texts, claim_token, result)
+            texts = [a for a in texts if a.pk not in result.given_back]
+            _send_sms_chunk(texts, claim_token, result, email_went=_email_went(texts))
     return result
+
+
+def _channels_that_went(alerts):
+    went = {}
+    rows = Delivery.objects.filter(alert__in=[a.pk for a in alerts]).values_list(
+        "alert_id", "channel"
+    )
+    for alert_id, channel in rows:
+        went.setdefault(alert_id, set()).add(channel)
+    return went
+
+
+def _email_went(alerts):
+    both = [a.pk for a in alerts if a.channel == Alert.Channel.BOTH]
+    if not both:
+        return set()
+    return set(
+        Delivery.objects.filter(alert__in=both, channel=Alert.Channel.EMAIL).values_list(
+            "alert_id", flat=True
+        )
+    )
+
+
+def _record_deliveries(deliveries):
+    """Write the deliveries the providers accepted. A receipt may have come first and
+    written the row (out of order): then only the provider's id and segments are added."""
+    if deliveries:
+        Delivery.objects.bulk_create(
+            deliveries,
+            update_conflicts=True,
+            unique_fields=["alert", "channel"],
+            update_fields=["provider_id", "segments"],
+        )
+
+
+def _delivery(alert, channel, *, provider_id="", segments=0, reason=""):
+    return Delivery(
+        alert_id=alert.pk,
+        channel=channel,
+        reference=Delivery.reference_for(alert.pk, channel),
+        provider_id=provider_id or "",
+        segments=segments,
+        reason=reason,
+    )
 
 
 def _defer_quiet_hours(alerts, claim_token, now=None):
@@ -241,10 +308,10 @@ def _hand_over(alert, claim_token):
         return cursor.rowcount == 1
 
 
-def _mark_sent(alert_ids, claim_token):
+def _mark_sent(alert_ids, claim_token, *, note=""):
     if alert_ids:
         Alert.objects.filter(pk__in=alert_ids, claim_token=claim_token).update(
-            status=Alert.Status.SENT, sent_at=timezone.now(), last_error=""
+            status=Alert.Status.SENT, sent_at=timezone.now(), last_error=note[:2000]
         )
 
 
@@ -269,10 +336,12 @@ def _mark_failed(alert, claim_token, error):
 MARK_SENT_EVERY = 20
 
 
-def _send_email_chunk(alerts, claim_token, result):
+def _send_email_chunk(alerts, claim_token, result, *, sms_follows=frozenset()):
     """One connection for the chunk. Each message is handed over (committed) before it
     leaves; confirmations are written in small batches, since a confirmed message whose
-    row is still "sending" is handed over and therefore never sent again."""
+    row is still "sending" is handed over and therefore never sent again. Alerts in
+    `sms_follows` also go by SMS next: they are marked by the SMS leg, and an e-mail
+    refused for good does not fail them."""
     messages = []
     rendered = {}
     for alert in alerts:
@@ -290,7 +359,14 @@ def _send_email_chunk(alerts, claim_token, result):
         error = f"Mail server unreachable: {exc!r}"
         _give_back([a for a, _m in messages], claim_token, error, result)
         return
-    confirmed = []
+    confirmed, deliveries = [], []
+
+    def flush():
+        _record_deliveries(deliveries)
+        _mark_sent(confirmed, claim_token)
+        confirmed.clear()
+        deliveries.clear()
+
     try:
         for index, (alert, message) in enumerate(messages):
             if not _hand_over(alert, claim_token):
@@ -299,17 +375,14 @@ def _send_email_chunk(alerts, claim_token, result):
                 connection.send_messages([message])
             except ValueError as exc:
                 # Refused by Django before anything left (an address it cannot encode).
-                _mark_failed(alert, claim_token, f"{type(exc).__name__}: {exc}")
-                result.failed += 1
+                _fail_leg(alert, claim_token, f"{type(exc).__name__}: {exc}", result, sms_follows)
                 continue
             except (OSError, smtplib.SMTPException) as exc:
                 error = f"{type(exc).__name__}: {exc}"
                 if _is_permanent_smtp_error(exc):
-                    _mark_failed(alert, claim_token, error)
-                    result.failed += 1
+                    _fail_leg(alert, claim_token, error, result, sms_follows)
                     continue
-                _mark_sent(confirmed, claim_token)
-                confirmed = []
+                flush()
                 rest = messages[index + 1 :]
                 if _server_refused(exc):
                     # A 4xx answer: the server did not take it; it may go again later.
@@ -317,25 +390,44 @@ def _send_email_chunk(alerts, claim_token, result):
                 else:
                     # No answer (timeout, dropped connection): the server may have taken
                     # it. At most once: not sent again, flagged for the coordinator.
-                    _mark_unconfirmed(alert, claim_token)
-                    result.sent += 1
+                    _record_deliveries([_delivery(alert, "email", reason=UNCONFIRMED_NOTE)])
+                    if alert.pk not in sms_follows:
+                        _mark_unconfirmed(alert, claim_token)
+                        result.sent += 1
                 # The connection is unusable: give the rest back.
                 _give_back([a for a, _m in rest], claim_token, error, result)
                 return
-            confirmed.append(alert.pk)
-            result.sent += 1
-            if len(confirmed) >= MARK_SENT_EVERY:
-                _mark_sent(confirmed, claim_token)
-                confirmed = []
+            deliveries.append(_delivery(alert, "email", provider_id=_provider_id(message)))
+            if alert.pk not in sms_follows:
+                confirmed.append(alert.pk)
+                result.sent += 1
+            if len(deliveries) >= MARK_SENT_EVERY:
+                flush()
     finally:
-        _mark_sent(confirmed, claim_token)
+        flush()
         try:
             connection.close()
         except (OSError, smtplib.SMTPException):
             logger.info("Mail connection closed uncleanly.", exc_info=True)
 
 
+def _fail_leg(alert, claim_token, error, result, sms_follows):
+    """An e-mail refused for good: the alert fails, unless its SMS leg is still to go."""
+    if alert.pk in sms_follows:
+        result.leg_errors[alert.pk] = error
+        return
+    _mark_failed(alert, claim_token, error)
+    result.failed += 1
+
+
+def _provider_id(message):
+    """The id the mail provider gave (anymail), else the Message-ID we set."""
+    status = getattr(message, "anymail_status", None)
+    return (getattr(status, "message_id", None) or message.message_id or "")[:200]
+
+
 def _give_back(alerts, claim_token, error, result):
+    result.given_back.update(a.pk for a in alerts)
     released, failed, retry_in = _release(alerts, claim_token, error, timezone.now())
     result.released += released
     result.failed += failed
@@ -343,123 +435,59 @@ def _give_back(alerts, claim_token, error, result):
     result.errors.append(error)
 
 
-def _send_sms_chunk(alerts, claim_token, result):
+def _send_sms_chunk(alerts, claim_token, result, *, email_went=frozenset()):
+    """Each text is handed over, sent, then marked. `email_went`: alerts of both channels
+    whose e-mail left, which an SMS refused for good does not fail."""
     try:
         backend = get_sms_backend()
     except SMSError as exc:
         for alert in alerts:
-            _mark_failed(alert, claim_token, str(exc))
-            result.failed += 1
+            _fail_text(alert, claim_token, str(exc), result, email_went)
         return
     for index, alert in enumerate(alerts):
         phone = getattr(getattr(alert.volunteer, "profile", None), "phone", "")
         if not phone:
-            _mark_failed(alert, claim_token, "No mobile number.")
-            result.failed += 1
+            _fail_text(alert, claim_token, "No mobile number.", result, email_went)
             continue
         if not _hand_over(alert, claim_token):
             continue
+        reference = Delivery.reference_for(alert.pk, "sms")
+        text = build_alert_sms(alert)
         try:
-            backend.send(phone, build_alert_sms(alert))
+            sent = backend.send(phone, text, reference=reference)
         except SMSError as exc:
             if exc.uncertain:
                 # It may have left: at most once, so flagged, not sent again.
+                _record_deliveries([_delivery(alert, "sms", reason=UNCONFIRMED_NOTE)])
                 _mark_unconfirmed(alert, claim_token)
                 result.sent += 1
                 _give_back(alerts[index + 1 :], claim_token, str(exc), result)
                 return
             if not exc.transient:
-                _mark_failed(alert, claim_token, str(exc))
-                result.failed += 1
+                _fail_text(alert, claim_token, str(exc), result, email_went)
                 continue
             _give_back(alerts[index:], claim_token, str(exc), result)
             return
+        _record_deliveries(
+            [
+                _delivery(
+                    alert,
+                    "sms",
+                    provider_id=getattr(sent, "provider_id", None) or "",
+                    segments=getattr(sent, "segments", 0) or sms_segments(text),
+                )
+            ]
+        )
         _mark_sent([alert.pk], claim_token)
         result.sent += 1
 
 
-def sweep_alerts(*, now=None):
-    """What the beat sweep does every minute: recover dead claims, re-enqueue senders.
-
-    Claims older than ALERT_CLAIM_TIMEOUT_SECONDS belong to a dead sender: rows never
-    handed over go back to pending; rows handed over are marked sent with the note
-    UNCONFIRMED_NOTE (at most once, see the module docstring). Then every launched
-    call-up with due pending alerts gets a sender (the broker may have been down)."""
-    now = now or timezone.now()
-    stale = Alert.objects.filter(
-        status=Alert.Status.SENDING,
-        claimed_at__lt=now - datetime.timedelta(seconds=settings.ALERT_CLAIM_TIMEOUT_SECONDS),
-    )
-    unconfirmed = stale.filter(handed_over_at__isnull=False).update(
-        status=Alert.Status.SENT, sent_at=F("handed_over_at"), last_error=UNCONFIRMED_NOTE
-    )
-    recovered = stale.filter(handed_over_at__isnull=True).update(
-        status=Alert.Status.PENDING, claim_token="", claimed_at=None
-    )
-    due = (
-        Alert.objects.filter(
-            Q(not_before__isnull=True) | Q(not_before__lte=now),
-            status=Alert.Status.PENDING,
-            mobilization__status=Mobilization.Status.LAUNCHED,
-        )
-        .values_list("mobilization_id", flat=True)
-        .distinct()
-    )
-    enqueued = [pk for pk in set(due) if enqueue_sending(pk, alerts=None)]
-    # Follow-ups whose enqueueing failed (broker down) are still pending after a minute.
-    stuck = FollowUp.objects.filter(
-        status=FollowUp.Status.PENDING, created_at__lt=now - datetime.timedelta(minutes=1)
-    ).values_list("pk", flat=True)
-    for follow_up_id in stuck:
-        enqueue_follow_up(follow_up_id)
-    return {"recovered": recovered, "unconfirmed": unconfirmed, "enqueued": enqueued}
-
-
-def report_failures(*, mobilization_id):
-    """Once a call-up has nothing left to send, tell its launcher of the failed deliveries
-    not reported yet (those of a later wave get a report of their own).
-
-    Each failed alert is reported once: they are marked under the call-up's row lock, so
-    two senders finishing together send one report."""
-    # Pending alerts of a filled or closed call-up wait for a reopening that may never
-    # come: they do not hold the report back.
-    busy = Alert.objects.filter(mobilization_id=mobilization_id).filter(
-        Q(status=Alert.Status.SENDING)
-        | Q(status=Alert.Status.PENDING, mobilization__status=Mobilization.Status.LAUNCHED)
-    )
-    unreported = Alert.objects.filter(
-        mobilization_id=mobilization_id,
-        status=Alert.Status.FAILED,
-        failure_reported_at__isnull=True,
-    )
-    if busy.exists() or not unreported.exists():
-        return False
-    now = timezone.now()
-    with transaction.atomic():
-        mobilization = (
-            Mobilization.objects.select_for_update(of=("self",))
-            .select_related("launched_by")
-            .get(pk=mobilization_id)
-        )
-        coordinator = mobilization.launched_by
-        failures = list(unreported.select_related("volunteer").order_by("pk"))
-        if coordinator is None or not failures:
-            return False
-        Alert.objects.filter(pk__in=[a.pk for a in failures]).update(failure_reported_at=now)
-        Mobilization.objects.filter(pk=mobilization_id).update(failures_reported_at=now)
-        context = {
-            "mobilization": mobilization,
-            "failures": failures[:500],
-            "count": len(failures),
-            "progress_url": settings.SITE_URL
-            + reverse("admin:missions_mobilization_progress", args=[mobilization.pk]),
-        }
-        transaction.on_commit(
-            lambda: emails.send_quietly(
-                "missions/email/failures",
-                coordinator.email,
-                context,
-                language=coordinator.language,
-            )
-        )
-    return True
+def _fail_text(alert, claim_token, error, result, email_went):
+    if alert.pk in email_went:
+        # Its e-mail left: the alert reached the volunteer; the SMS error is noted.
+        _mark_sent([alert.pk], claim_token, note=f"SMS: {error}")
+        result.sent += 1
+        return
+    earlier = result.leg_errors.get(alert.pk)
+    _mark_failed(alert, claim_token, f"E-mail: {earlier} / SMS: {error}" if earlier else error)
+    result.failed += 1

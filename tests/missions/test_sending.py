@@ -5,7 +5,7 @@ from django.core import mail
 from django.test import TestCase
 from django.utils import timezone
 
-from missions.models import Alert, Mobilization
+from missions.models import Alert, Delivery, Mobilization
 from missions.services import (
     UNCONFIRMED_NOTE,
     claim_alerts,
@@ -21,6 +21,12 @@ from tests.factories import CoordinatorFactory
 from .conftest import draft_callup, reachable_volunteer
 
 pytestmark = pytest.mark.django_db
+
+
+def as_if_never_sent(**fields):
+    """Back to before the first send: alerts pending, no delivery recorded."""
+    Delivery.objects.all().delete()
+    Alert.objects.update(status=Alert.Status.PENDING, sent_at=None, **fields)
 
 
 def launched(volunteers=1, **kwargs):
@@ -184,7 +190,7 @@ def test_the_sweep_gives_back_alerts_of_a_dead_sender_that_never_left(settings):
     mobilization, _users = launched(volunteers=2)
     settings.ALERT_CLAIM_TIMEOUT_SECONDS = 60
     mail.outbox.clear()
-    Alert.objects.update(status=Alert.Status.PENDING, sent_at=None)
+    as_if_never_sent()
     claim_alerts(mobilization_id=mobilization.pk)  # a sender claims, then dies
 
     later = timezone.now() + datetime.timedelta(minutes=5)
@@ -198,7 +204,7 @@ def test_the_sweep_gives_back_alerts_of_a_dead_sender_that_never_left(settings):
 def test_the_sweep_never_sends_twice_an_alert_already_handed_over(settings):
     mobilization, _users = launched(volunteers=2)
     mail.outbox.clear()
-    Alert.objects.update(status=Alert.Status.PENDING, sent_at=None)
+    as_if_never_sent()
     token = claim_alerts(mobilization_id=mobilization.pk)
     first = Alert.objects.filter(claim_token=token).order_by("pk").first()
     # The sender handed the first message over, then died before marking it sent.
@@ -228,11 +234,11 @@ def test_volunteers_who_chose_sms_get_a_short_text_with_their_link(settings):
         alert_by_email=False, alert_by_sms=True, phone="+33612345678"
     )
     token = Alert.objects.get().token
-    assert sms.outbox == [
+    assert [{"to": m["to"], "text": m["text"]} for m in sms.outbox] == [
         {
             "to": "+33612345678",
-            "text": f"Mobilisation Réserve : {mobilization.title}. Répondre : "
-            f"http://127.0.0.1:8000/missions/respond/{token}/",
+            "text": f"Mobilisation Réserve : {mobilization.title}. Répondez OUI ou NON, "
+            f"ou ici : http://127.0.0.1:8000/missions/respond/{token}/",
         }
     ]
     assert len(mail.outbox) == 0
@@ -301,7 +307,7 @@ def test_a_retry_that_comes_due_in_quiet_hours_waits_for_their_end():
     mobilization, (volunteer,) = launched()
     mail.outbox.clear()
     end = _quiet_now(volunteer)
-    Alert.objects.update(status=Alert.Status.PENDING, sent_at=None, not_before=None)
+    as_if_never_sent(not_before=None)
     attempts = Alert.objects.get().attempts
 
     send_pending_alerts(mobilization_id=mobilization.pk)
@@ -319,7 +325,7 @@ def test_at_the_red_level_a_retry_goes_even_in_quiet_hours():
     Crisis.objects.filter(pk=mobilization.crisis_id).update(severity=Crisis.Severity.RED)
     mail.outbox.clear()
     _quiet_now(volunteer)
-    Alert.objects.update(status=Alert.Status.PENDING, sent_at=None, not_before=None)
+    as_if_never_sent(not_before=None)
 
     send_pending_alerts(mobilization_id=mobilization.pk)
 

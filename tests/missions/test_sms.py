@@ -127,7 +127,7 @@ def test_an_sms_whose_answer_was_lost_is_not_sent_again(settings):
     sent = []
 
     class LosesFirstAnswer(sms.BaseSMSBackend):
-        def send(self, to, text):
+        def send(self, to, text, *, reference=None):
             sent.append(to)
             if len(sent) == 1:
                 raise sms.SMSError("no answer", transient=True, uncertain=True)
