@@ -9,6 +9,7 @@ from tests.factories import (
     UserFactory,
     skill,
 )
+from tests.fakes import brevo_server, twilio_server  # noqa: F401 - fixtures
 
 BACKEND = "developpement-backend"
 

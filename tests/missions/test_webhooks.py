@@ -14,7 +14,6 @@ from django.urls import reverse
 from missions.models import Alert, Delivery
 from missions.services import launch_mobilization
 from tests.factories import CoordinatorFactory
-from tests.fakes import brevo_server, twilio_server  # noqa: F401 - fixtures
 from volunteers.models import Profile
 
 from .conftest import draft_callup, reachable_volunteer
