@@ -182,9 +182,12 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 # django-anymail's Brevo backend (its receipts and replies come back to the webhooks of
 # missions/webhooks.py); empty, EMAIL_URL's SMTP server (Mailpit in the compose stack).
 EMAIL_PROVIDER = env.str("EMAIL_PROVIDER", default="")
+# Brevo's API, for e-mail (anymail) and SMS (reserve.sms.brevo); tests point it at a fake.
+BREVO_API_KEY = env.str("BREVO_API_KEY", default="")
+BREVO_API_URL = env.str("BREVO_API_URL", default="https://api.brevo.com/v3")
 ANYMAIL = {
-    "BREVO_API_KEY": env.str("BREVO_API_KEY", default=""),
-    "BREVO_API_URL": env.str("BREVO_API_URL", default="https://api.brevo.com/v3/"),
+    "BREVO_API_KEY": BREVO_API_KEY,
+    "BREVO_API_URL": BREVO_API_URL.rstrip("/") + "/",
     # "user:password" that the provider's webhooks send as HTTP basic auth.
     "WEBHOOK_SECRET": env.str("EMAIL_WEBHOOK_SECRET", default=""),
 }
@@ -201,7 +204,7 @@ SMS_BACKEND = env.str("SMS_BACKEND", default="console")
 SMS_SENDER = env.str("SMS_SENDER", default="Reserve")
 TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
 TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
-BREVO_API_KEY = env.str("BREVO_API_KEY", default="")
+TWILIO_API_BASE_URL = env.str("TWILIO_API_BASE_URL", default="https://api.twilio.com")
 # Where the SMS provider posts its delivery reports (our reference is added to it).
 SMS_STATUS_CALLBACK_URL = env.str("SMS_STATUS_CALLBACK_URL", default="")
 # The secret Brevo's SMS webhook sends (basic auth password or bearer token).
