@@ -367,9 +367,21 @@ class AlertAdmin(ModelAdmin):
     search_fields = ["volunteer__email", "mobilization__title", "last_error"]
     raw_id_fields = ["mobilization", "volunteer"]
     readonly_fields = [
-        f.name for f in Alert._meta.fields if f.name not in ("id", "token", "claim_token")
+        *(f.name for f in Alert._meta.fields if f.name not in ("id", "token", "claim_token")),
+        "deliveries_display",
     ]
     exclude = ["token", "claim_token"]
+
+    @admin.display(description=gettext_lazy("deliveries"))
+    def deliveries_display(self, obj):
+        """What each provider said of the messages of this alert (receipts)."""
+        rows = [
+            (d.get_channel_display(), d.get_status_display(), d.reason or "—", d.provider_id)
+            for d in obj.deliveries.order_by("pk")
+        ]
+        if not rows:
+            return "—"
+        return format_html_join("", "<div>{}: {} — {} <span class='quiet'>{}</span></div>", rows)
 
     @admin.display(description=gettext_lazy("last error"))
     def last_error_short(self, obj):

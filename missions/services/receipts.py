@@ -72,7 +72,7 @@ def record_receipt(receipt):
 
 
 def _find_delivery(receipt):
-    deliveries = Delivery.objects.select_for_update().select_related(
+    deliveries = Delivery.objects.select_for_update(of=("self",)).select_related(
         "alert__volunteer__profile", "alert__mobilization__crisis"
     )
     parsed = Delivery.parse_reference(receipt.reference)

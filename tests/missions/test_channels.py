@@ -183,7 +183,7 @@ def test_a_call_up_sms_stays_within_two_segments_whatever_the_title(memory_sms):
     from reserve.sms import segments
 
     reachable_volunteer(alert_by_email=False, alert_by_sms=True, phone=PHONE)
-    mobilization = draft_callup(title="Renfort pour l’hébergement d’urgence " * 6)
+    mobilization = draft_callup(title=("Renfort pour l’hébergement d’urgence " * 4).strip())
     launch_mobilization(mobilization, by=CoordinatorFactory())
     from missions.services import send_pending_alerts
 
