@@ -52,3 +52,18 @@ def test_coordinators_see_bouncing_addresses_and_stopped_sms_in_the_directory(cl
     page = client.get(reverse("volunteers:directory")).content.decode()
     assert 'data-testid="bouncing"' in page and "user unknown" in page
     assert "SMS : STOP" in page or "SMS: STOP" in page
+
+
+def test_a_volunteer_who_answered_stop_turns_sms_call_ups_back_on(client):
+    from tests.volunteers.test_profile_edit import profile_data
+
+    user = UserFactory(profile__phone="+33612345678")
+    Profile.objects.filter(user=user).update(alert_by_sms=False, sms_stopped_at=timezone.now())
+    client.force_login(user)
+    response = client.post(
+        reverse("volunteers:profile_edit"),
+        profile_data(phone="+33612345678", alert_by_sms="on"),
+    )
+    assert response.status_code == 302
+    profile = Profile.objects.get(user=user)
+    assert profile.alert_by_sms and profile.sms_stopped_at is None and profile.sms_works
