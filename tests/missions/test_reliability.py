@@ -85,9 +85,15 @@ def test_a_worker_killed_mid_chunk_sends_no_duplicate_and_loses_no_one(
     assert sorted(counts) == sorted(emails)
     assert set(counts.values()) == {1}
     assert Alert.objects.filter(mobilization=mobilization, status=Alert.Status.SENT).count() == 2000
+    # Only the message in flight when the worker died is in doubt (SMTP keeps no record
+    # to ask): one flagged, the others handed over before it known sent.
+    notes = Counter()
     for alert in handed_over:
         alert.refresh_from_db()
-        assert (alert.status, alert.last_error) == (Alert.Status.SENT, UNCONFIRMED_NOTE)
+        assert alert.status == Alert.Status.SENT
+        notes[alert.last_error] += 1
+    assert notes[UNCONFIRMED_NOTE] == 1
+    assert Alert.objects.filter(mobilization=mobilization, last_error=UNCONFIRMED_NOTE).count() == 1
 
 
 @pytest.fixture
