@@ -1,16 +1,18 @@
-"""Local fakes of the SMS providers, for tests: small HTTP servers on 127.0.0.1 that
-speak each provider's real API, so that the official SDKs run their own request code
-against them (nothing of the SDKs is mocked).
+"""Local fakes of the SMS and e-mail providers, for tests: small HTTP servers on
+127.0.0.1 that speak each provider's real API, so that the official SDKs (and
+django-anymail) run their own request code against them (nothing of them is mocked).
 
 - `twilio_server` (tests/fakes/twilio.py): Twilio's Messages API, signed callbacks;
 - `brevo_server` (tests/fakes/brevo.py): Brevo's transactional SMS API, webhooks;
+- `brevo_email_server` (the same fake): Brevo's transactional e-mail API, which
+  anymail's Brevo backend calls, its tracking webhooks and inbound parsing;
 - `webhook_receiver`: a server that records the callbacks a fake emits, for tests that
   run without Django's live server (`receiver.django_request(call)` turns one into a
   Django request to give a view or a verifier).
 
-The provider fixtures point the site at the fake (SMS_BACKEND, credentials, base URL)
-through pytest-django's `settings`. Use them from a conftest: `from tests.fakes import
-brevo_server, twilio_server, webhook_receiver  # noqa: F401`.
+The provider fixtures point the site at the fake (SMS_BACKEND or EMAIL_BACKEND,
+credentials, base URL) through pytest-django's `settings`. Use them from a conftest:
+`from tests.fakes import brevo_server, twilio_server, webhook_receiver  # noqa: F401`.
 
 Every fake records what it received (`requests`, and its `messages`: the provider's
 own records, to count duplicates and missing ones) and can be told to misbehave on its
@@ -332,3 +334,25 @@ def brevo_server(settings):
     settings.SMS_STATUS_CALLBACK_URL = ""
     yield fake
     fake.stop()
+
+
+@pytest.fixture
+def brevo_email_server(request, settings):
+    """A fake Brevo; the site sends its e-mail there through anymail's Brevo backend,
+    and takes its webhooks' secret ("user:password") and inbound domain. With
+    `brevo_server` in the same test, the same fake: one account for e-mail and SMS."""
+    from .brevo import FakeBrevo
+
+    shared = "brevo_server" in request.fixturenames
+    fake = request.getfixturevalue("brevo_server") if shared else FakeBrevo().start()
+    settings.EMAIL_BACKEND = "anymail.backends.brevo.EmailBackend"
+    settings.ANYMAIL = {
+        **settings.ANYMAIL,
+        "BREVO_API_KEY": fake.api_key,
+        "BREVO_API_URL": fake.api_url + "/",
+        "WEBHOOK_SECRET": fake.email_webhook_secret,
+    }
+    settings.INBOUND_EMAIL_DOMAIN = fake.inbound_domain
+    yield fake
+    if not shared:
+        fake.stop()

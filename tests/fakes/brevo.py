@@ -19,15 +19,36 @@ with the basic-auth credentials written in the URL sent as an Authorization head
 user, password)). Brevo documents the fields of its delivery events; for replies and
 unsubscriptions the shape here (`msg_status` "replied" / "unsubscribed", the text in
 `reply`, as in the event log) is our reading, not a documented one.
+
+E-mail (the transactional API that django-anymail's Brevo backend calls):
+- `POST /v3/smtp/email` {sender, to, cc, bcc, replyTo, subject, textContent,
+  htmlContent, headers (the metadata as a JSON string in `X-Mailin-custom`), tags,
+  params, scheduledAt; or messageVersions, one per recipient} → 201 {"messageId":
+  "<…@smtp-relay.mailin.fr>"} ({"messageIds": […]} for versions); errors as above
+  (400 missing_parameter, invalid_parameter; 401 unauthorized).
+Recorded in `emails` (`emails_to(address)`). `tracking_call(message_id, event)` builds
+the call of the account's transactional webhook (`tracking_url`): Brevo's JSON with
+`event` (delivered, hard_bounce, soft_bounce, spam, blocked, deferred, opened, click…),
+`email`, `message-id`, `ts_epoch` (ms), `X-Mailin-custom` echoed, `tags`, `reason`;
+`inbound_call(from_, text)` the inbound-parsing call (`inbound_url`) of a reply from
+an address to the Reply-To of the latest e-mail it got, when that address is at
+`inbound_domain` (Brevo parses only the domain pointed at it): {"items": [{Uuid,
+MessageId, InReplyTo, From, To, Subject, Headers, RawTextBody, RawHtmlBody,
+ExtractedMarkdownMessage…}]}. Both authenticate with `email_webhook_secret`
+("user:password", anymail's WEBHOOK_SECRET) as HTTP basic auth, or with credentials
+written in the URL; `track` and `reply_by_email` emit them.
 """
 
 import datetime
+import html
 import itertools
 import json
 import random
 import re
 import string
 import uuid
+from email.header import Header
+from email.utils import format_datetime, make_msgid, parseaddr
 
 from reserve.sms import segments
 
@@ -35,6 +56,8 @@ from . import Callback, FakeServer, basic_auth_header, split_credentials
 
 SMS = "/v3/transactionalSMS/sms"
 EVENTS = "/v3/transactionalSMS/statistics/events"
+EMAIL = "/v3/smtp/email"
+ADDRESS = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 # The event log's names and the webhooks' `msg_status` for each event.
 WEBHOOK_STATUS = {
@@ -64,6 +87,14 @@ class FakeBrevo(FakeServer):
         self.events = []  # the event log, oldest first
         self._ids = itertools.count(1_511_882_900_176_220)
         self.clock = lambda: datetime.datetime.now(datetime.UTC)
+        # E-mail: the sent e-mails and the account's two e-mail webhooks.
+        self.emails = []  # dicts, oldest first
+        self.email_events = []  # what tracking_call reported, oldest first
+        self.email_webhook_secret = f"brevo:{uuid.uuid4().hex}"
+        self.tracking_url = ""  # transactional webhook (delivered, bounces, spam…)
+        self.inbound_url = ""  # inbound parsing webhook of `inbound_domain`
+        self.inbound_domain = "reponses.reserve.test"
+        self._email_ids = itertools.count(random.randrange(10**10, 10**11))
 
     # --- the API -----------------------------------------------------------------------
     def error_body(self, status, *, code=None, message=None):
@@ -77,16 +108,19 @@ class FakeBrevo(FakeServer):
         return status, {}, self.error_body(status, code=code, message=message)
 
     def route(self, request):
-        if request.path not in (SMS, EVENTS):
+        if request.path not in (SMS, EVENTS, EMAIL):
             return self._error(404, "not_found", "Invalid route")
         if request.headers.get("api-key") != self.api_key:
             return self._error(401, "unauthorized", "Key not found")
-        if request.path == SMS and request.method == "POST":
+        if request.path in (SMS, EMAIL) and request.method == "POST":
             try:
-                payload = request.json
+                payload = request.json or {}
             except ValueError:
                 return self._error(400, "bad_request", "Invalid JSON")
-            return self._send(payload or {})
+            if not isinstance(payload, dict):
+                return self._error(400, "bad_request", "Invalid JSON")
+            send = self._send if request.path == SMS else self._send_email
+            return send(payload)
         if request.path == EVENTS and request.method == "GET":
             return 200, {}, self._events(request.query)
         return self._error(405, "method_not_allowed", "Method not allowed")
@@ -171,12 +205,105 @@ class FakeBrevo(FakeServer):
         events = [{k: v for k, v in e.items() if v is not None} for e in found]
         return {"events": events[offset : offset + limit]}
 
+    def _send_email(self, payload):
+        templated = bool(payload.get("templateId"))
+        versions = payload.get("messageVersions")
+        sender = payload.get("sender")
+        if not sender and not templated:
+            return self._error(400, "missing_parameter", "sender is missing")
+        if sender and not self._is_address(sender) and "id" not in sender:
+            return self._error(400, "invalid_parameter", "valid sender email required")
+        if not (payload.get("subject") or templated or self._versions_have("subject", versions)):
+            return self._error(400, "missing_parameter", "subject is missing")
+        if not (payload.get("htmlContent") or payload.get("textContent") or templated):
+            message = "Either htmlContent, textContent or templateId is required"
+            return self._error(400, "missing_parameter", message)
+        if versions is None and not payload.get("to"):
+            return self._error(400, "missing_parameter", "to is missing")
+        if versions is not None and not (
+            isinstance(versions, list)
+            and versions
+            and all(isinstance(v, dict) and v.get("to") for v in versions)
+        ):
+            return self._error(400, "invalid_parameter", "messageVersions is not valid")
+        for kind in ("to", "cc", "bcc"):
+            lists = [payload.get(kind)] + [v.get(kind) for v in versions or []]
+            for recipients in filter(None, lists):
+                if not isinstance(recipients, list) or not all(
+                    self._is_address(r) for r in recipients
+                ):
+                    return self._error(400, "invalid_parameter", f"email is not valid in {kind}")
+        if payload.get("replyTo") and not self._is_address(payload["replyTo"]):
+            return self._error(400, "invalid_parameter", "valid replyTo email required")
+        headers = payload.get("headers") or {}
+        if not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values()):
+            return self._error(400, "invalid_parameter", "headers values must be strings")
+        tags = payload.get("tags") or []
+        if not isinstance(tags, list) or not all(isinstance(t, str) and t for t in tags):
+            return self._error(400, "invalid_parameter", "tags must be a list of strings")
+        common = {k: v for k, v in payload.items() if k != "messageVersions"}
+        if versions is None:
+            return 201, {}, {"messageId": self._record_email(common)["messageId"]}
+        ids = []
+        for version in versions:
+            merged = {**common, **version, "headers": {**headers, **version.get("headers", {})}}
+            ids.append(self._record_email(merged)["messageId"])
+        return 201, {}, {"messageIds": ids}
+
+    @staticmethod
+    def _is_address(value):
+        return isinstance(value, dict) and bool(ADDRESS.fullmatch(str(value.get("email", ""))))
+
+    @staticmethod
+    def _versions_have(name, versions):
+        return bool(versions) and all(isinstance(v, dict) and v.get(name) for v in versions)
+
+    def _record_email(self, payload):
+        now = self.clock()
+        email = {
+            "messageId": f"<{now:%Y%m%d%H%M%S}.{next(self._email_ids)}@smtp-relay.mailin.fr>",
+            "sender": payload.get("sender"),
+            "to": payload.get("to") or [],
+            "cc": payload.get("cc") or [],
+            "bcc": payload.get("bcc") or [],
+            "replyTo": payload.get("replyTo"),
+            "subject": payload.get("subject", ""),
+            "textContent": payload.get("textContent", ""),
+            "htmlContent": payload.get("htmlContent", ""),
+            "headers": dict(payload.get("headers") or {}),
+            "tags": list(payload.get("tags") or []),
+            "params": payload.get("params"),
+            "templateId": payload.get("templateId"),
+            "scheduledAt": payload.get("scheduledAt"),
+            "sentAt": now,
+        }
+        self.emails.append(email)
+        return email
+
     # --- what the tests look at --------------------------------------------------------
     def sent_to(self, number):
         return [m for m in self.messages if m["recipient"] == number]
 
     def message(self, message_id):
         return next(m for m in self.messages if m["messageId"] == int(message_id))
+
+    def emails_to(self, address):
+        """The e-mails sent to `address` (to, cc or bcc), oldest first."""
+        address = address.lower()
+
+        def recipients(email):
+            return [r["email"].lower() for k in ("to", "cc", "bcc") for r in email[k]]
+
+        return [e for e in self.emails if address in recipients(e)]
+
+    def email(self, message_id):
+        return next(e for e in self.emails if e["messageId"] == message_id)
+
+    @staticmethod
+    def metadata(email):
+        """The metadata anymail sent with an e-mail (the X-Mailin-custom header)."""
+        custom = {k.lower(): v for k, v in email["headers"].items()}.get("x-mailin-custom")
+        return json.loads(custom) if custom else {}
 
     # --- webhooks ----------------------------------------------------------------------
     def _post(self, url, payload, auth=None):
@@ -247,3 +374,115 @@ class FakeBrevo(FakeServer):
             return None
         payload = self._payload(message, "unsubscription")
         return self._post(self.webhook_url, payload, self.webhook_auth).emit()
+
+    # --- e-mail webhooks ---------------------------------------------------------------
+    def _email_webhook(self, url, payload):
+        """The call to one of the account's e-mail webhooks: basic auth from the
+        credentials in its URL, else from `email_webhook_secret`."""
+        url, credentials = split_credentials(url)
+        headers = {"Content-Type": "application/json", "User-Agent": "Brevo-Webhook"}
+        if credentials is None and self.email_webhook_secret:
+            credentials = self.email_webhook_secret.split(":", 1)
+        if credentials:
+            headers["Authorization"] = basic_auth_header(*credentials)
+        return Callback(url=url, headers=headers, body=json.dumps(payload).encode())
+
+    def tracking_call(self, message_id, event="delivered", *, email=None, reason=None, **extra):
+        """The transactional webhook's call for `event` of an e-mail (Brevo's names:
+        request, delivered, deferred, soft_bounce, hard_bounce, blocked, invalid_email,
+        spam, error, unique_opened, opened, click, unsubscribe), for its first recipient
+        unless `email` says which; logged in `email_events`. None without `tracking_url`."""
+        sent = self.email(message_id)
+        now = self.clock()
+        payload = {
+            "event": event,
+            "email": email or sent["to"][0]["email"],
+            "id": 1_010_101,  # the webhook's id
+            "date": now.strftime("%Y-%m-%d %H:%M:%S"),
+            "ts": int(now.timestamp()),
+            "message-id": message_id,
+            "ts_event": int(now.timestamp()),
+            "subject": sent["subject"],
+            "sending_ip": "185.41.28.109",
+            "ts_epoch": int(now.timestamp() * 1000),
+        }
+        custom = {k.lower(): v for k, v in sent["headers"].items()}.get("x-mailin-custom")
+        if custom:
+            payload["X-Mailin-custom"] = custom
+        if sent["tags"]:
+            payload["tags"] = sent["tags"]
+        if reason:
+            payload["reason"] = reason
+        payload.update(extra)
+        self.email_events.append(payload)
+        if not self.tracking_url:
+            return None
+        return self._email_webhook(self.tracking_url, payload)
+
+    def track(self, message_id, event="delivered", **kwargs):
+        """`tracking_call`, emitted: our (status, body) answer, or None."""
+        call = self.tracking_call(message_id, event, **kwargs)
+        return call.emit() if call else None
+
+    def inbound_call(self, from_, text, *, name=None):
+        """The inbound-parsing call of a reply `from_` an address to the latest e-mail it
+        got, as a mail client writes it (the text, then the original quoted). It goes to
+        that e-mail's Reply-To, else its sender: None unless that address is at
+        `inbound_domain` and an `inbound_url` is set."""
+        original = self.emails_to(from_)[-1]
+        to = (original["replyTo"] or original["sender"])["email"]
+        if not self.inbound_url or to.rpartition("@")[2].lower() != self.inbound_domain:
+            return None
+        now = self.clock()
+        subject = "Re: " + original["subject"]
+        quoted = "\r\n".join("> " + line for line in original["textContent"].splitlines())
+        sender = original["sender"] or {}
+        said = f"{sender.get('name') or ''} <{sender.get('email', '')}>".strip()
+        attribution = f"Le {format_datetime(original['sentAt'])}, {said} a écrit :"
+        raw_text = f"{text}\r\n\r\n{attribution}\r\n{quoted}"
+        message_id = make_msgid(domain=from_.rpartition("@")[2] or "mail.example.org")
+        from_header = f"{name} <{from_}>" if name else from_
+        headers = {
+            "Received": f"from mail.example.org by inbound.brevo.com; {format_datetime(now)}",
+            "Return-Path": f"<{from_}>",
+            "Delivered-To": to,
+            "Message-ID": message_id,
+            "In-Reply-To": original["messageId"],
+            "References": original["messageId"],
+            "Date": format_datetime(now),
+            "From": _header(from_header),
+            "To": to,
+            "Subject": _header(subject),
+            "Content-Type": "text/plain; charset=UTF-8",
+            "MIME-Version": "1.0",
+        }
+        item = {
+            "Uuid": [str(uuid.uuid4())],
+            "MessageId": message_id,
+            "InReplyTo": original["messageId"],
+            "From": {"Name": name, "Address": parseaddr(from_)[1]},
+            "To": [{"Name": None, "Address": to}],
+            "Cc": None,
+            "ReplyTo": None,
+            "SentAtDate": format_datetime(now),
+            "Subject": subject,
+            "Attachments": [],
+            "Headers": headers,
+            "SpamScore": 0.1,
+            "ExtractedMarkdownMessage": text,
+            "ExtractedMarkdownSignature": None,
+            "RawHtmlBody": f"<div>{html.escape(text)}</div><blockquote>"
+            f"{original['htmlContent'] or html.escape(original['textContent'])}</blockquote>",
+            "RawTextBody": raw_text,
+        }
+        return self._email_webhook(self.inbound_url, {"items": [item]})
+
+    def reply_by_email(self, from_, text, **kwargs):
+        """`inbound_call`, emitted: our (status, body) answer, or None."""
+        call = self.inbound_call(from_, text, **kwargs)
+        return call.emit() if call else None
+
+
+def _header(value):
+    """A header's value as it travels: RFC 2047 encoded when not ASCII."""
+    return value if value.isascii() else Header(value, "utf-8").encode()
