@@ -19,7 +19,10 @@ own records, to count duplicates and missing ones) and can be told to misbehave 
 next send: `fail_next(status, …)` refuses it (nothing recorded), `hang_next(seconds)`
 takes it then answers too late (the client times out: uncertain, yet the provider has
 it), `drop_next()` takes it then closes the connection without an answer, and
-`garble_next()` takes it then answers 2xx with a body no SDK can read.
+`garble_next()` takes it then answers 2xx with a body no SDK can read. To kill a sender
+in the middle of a send, `stall(n)` holds the n-th send the fake receives until the test
+releases it: taken (recorded, then answered on release) or, with `taken=False`, never
+taken (the connection is closed on release and nothing is recorded).
 """
 
 import base64
@@ -155,6 +158,30 @@ class Fault:
     seconds: float = 0
 
 
+class Stall:
+    """A send the fake holds (`FakeServer.stall`): `wait(timeout)` until it arrives
+    (`request` is then the held request), `release()` to let it go on."""
+
+    def __init__(self, nth, *, taken):
+        self.nth = nth
+        self.taken = taken
+        self.request = None
+        self._reached = threading.Event()
+        self._released = threading.Event()
+
+    def wait(self, timeout=None):
+        return self._reached.wait(timeout)
+
+    def release(self):
+        self._released.set()
+
+    def _hold(self, request, stopping):
+        self.request = request
+        self._reached.set()
+        while not (self._released.wait(0.05) or stopping.is_set()):
+            pass
+
+
 class _Handler(BaseHTTPRequestHandler):
     provider = None  # set on the subclass made for each server
     protocol_version = "HTTP/1.1"
@@ -198,7 +225,9 @@ class FakeServer:
 
     def __init__(self):
         self.requests = []
+        self.sends = 0  # the sends received (`_is_send`), the held one included
         self._faults = deque()
+        self._stalls = {}
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         handler = type(f"{type(self).__name__}Handler", (_Handler,), {"provider": self})
@@ -240,16 +269,37 @@ class FakeServer:
         for _ in range(times):
             self._faults.append(Fault("garble"))
 
+    def stall(self, nth, *, taken=True):
+        """Hold the `nth` send the fake receives (counted from its start) until the
+        test calls `release()` on the returned `Stall`. `taken`: the fake records the
+        message first, so the provider has it, and answers on release (to a client that
+        may be gone); otherwise it holds the request without taking it and, on release,
+        closes the connection without an answer: the provider never took it."""
+        stall = Stall(nth, taken=taken)
+        with self._lock:
+            self._stalls[nth] = stall
+        return stall
+
     def _is_send(self, request):
         return request.method == "POST"
 
     def _respond(self, request):
+        fault = stall = None
         with self._lock:
             self.requests.append(request)
-            fault = self._faults.popleft() if self._faults and self._is_send(request) else None
-            if fault and fault.kind == "fail":
-                return fault.status, {}, self.error_body(fault.status, **fault.payload)
-            status, headers, payload = self.route(request)
+            send = self._is_send(request)
+            if send:
+                self.sends += 1
+                stall = self._stalls.pop(self.sends, None)
+            if stall is None or stall.taken:
+                fault = self._faults.popleft() if self._faults and send else None
+                if fault and fault.kind == "fail":
+                    return fault.status, {}, self.error_body(fault.status, **fault.payload)
+                status, headers, payload = self.route(request)
+        if stall is not None:
+            stall._hold(request, self._stopping)
+            if not stall.taken:
+                return None, {}, b""
         if fault is None:
             return status, headers, payload
         if fault.kind == "hang":
