@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db.models import Avg, Count, DurationField, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from volunteers.models import Profile, Skill
@@ -193,7 +194,7 @@ class Progress:
             "undelivered": self.undelivered,
             "bounced": self.bounced,
             "sms_segments": self.sms_segments,
-            "sms_cost": f"{self.sms_cost:.2f} {settings.SMS_CURRENCY}",
+            "sms_cost": f"{number_format(self.sms_cost, 2)} {settings.SMS_CURRENCY}",
             "time_to_fill_s": (
                 int(self.time_to_fill.total_seconds()) if self.time_to_fill is not None else None
             ),

@@ -4,6 +4,7 @@
 - `outbox`: handing the Alert and FollowUp rows to the workers, after commit;
 - `sending`: claiming and sending alerts on their channels; its docstring states the
   delivery guarantee (at most once per alert and channel);
+- `marks`: the marks a sender writes on its claimed rows, and what counts as a refusal;
 - `recovery`: the beat sweep, and settling the message a dead sender left in doubt
   (asking the provider's records when it keeps them);
 - `failures`: telling the launcher of failed deliveries;
@@ -32,12 +33,12 @@ from .launch import (
     launch_mobilization,
     quiet_hours_end,
 )
+from .marks import UNCONFIRMED_NOTE
 from .messages import build_alert_email, build_alert_sms, opt_out_url, respond_url
 from .outbox import enqueue_follow_up, enqueue_sending
 from .privacy import calendar_feed_for, erase_volunteer_data, export_volunteer_data
 from .recovery import sweep_alerts
 from .sending import (
-    UNCONFIRMED_NOTE,
     SendResult,
     claim_alerts,
     send_claimed_alerts,

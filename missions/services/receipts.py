@@ -72,9 +72,8 @@ def record_receipt(receipt):
 
 
 def _find_delivery(receipt):
-    deliveries = Delivery.objects.select_for_update(of=("self",)).select_related(
-        "alert__volunteer__profile", "alert__mobilization__crisis"
-    )
+    # Only the row: what a failure needs (the volunteer, the call-up) is read then.
+    deliveries = Delivery.objects.select_for_update(of=("self",)).select_related("alert")
     parsed = Delivery.parse_reference(receipt.reference)
     if parsed is not None and parsed[1] == receipt.channel:
         alert_id, channel = parsed

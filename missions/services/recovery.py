@@ -22,10 +22,12 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from reserve.sms import SMSError, get_sms_backend
+from reserve.sms.segments import segments as sms_segments
 
 from ..models import Alert, Delivery, FollowUp, Mobilization
+from .marks import UNCONFIRMED_NOTE, delivery_row, record_deliveries
+from .messages import build_alert_sms
 from .outbox import enqueue_follow_up, enqueue_sending
-from .sending import UNCONFIRMED_NOTE, _delivery, _record_deliveries
 
 logger = logging.getLogger(__name__)
 
@@ -86,7 +88,7 @@ def settle_handed_over(stale):
     for alerts in by_claim.values():
         *left, last = alerts
         if left:
-            _record_deliveries([_delivery(a, _leg(a)) for a in left])
+            record_deliveries([delivery_row(a, _leg(a)) for a in left])
             counts["confirmed"] += _settle(left, last_error="")
         counts[_settle_in_doubt(last)] += 1
     return counts
@@ -109,7 +111,10 @@ def _settle(alerts, *, last_error):
 def _settle_in_doubt(alert):
     record, asked = _ask_provider(alert)
     if record is not None:
-        _record_deliveries([_delivery(alert, "sms", provider_id=record.provider_id)])
+        segments = sms_segments(build_alert_sms(alert)) if alert.volunteer else 0
+        record_deliveries(
+            [delivery_row(alert, "sms", provider_id=record.provider_id, segments=segments)]
+        )
         _settle([alert], last_error="")
         return "confirmed"
     if asked:
@@ -118,7 +123,7 @@ def _settle_in_doubt(alert):
             status=Alert.Status.PENDING, claim_token="", claimed_at=None, handed_over_at=None
         )
         return "resent"
-    _record_deliveries([_delivery(alert, _leg(alert), reason=UNCONFIRMED_NOTE)])
+    record_deliveries([delivery_row(alert, _leg(alert), reason=UNCONFIRMED_NOTE)])
     _settle([alert], last_error=UNCONFIRMED_NOTE)
     return "unconfirmed"
 

@@ -32,7 +32,6 @@ volunteers complain about, while the one message really in doubt is visible to t
 coordinator, who can reach that volunteer directly.
 """
 
-import datetime
 import logging
 import smtplib
 import uuid
@@ -51,14 +50,21 @@ from reserve.sms.segments import segments as sms_segments
 from ..models import Alert, Delivery, Mobilization
 from .failures import report_failures
 from .launch import quiet_hours_end
+from .marks import (
+    UNCONFIRMED_NOTE,
+    certainly_not_sent,
+    delivery_row,
+    give_back,
+    hand_over,
+    is_permanent_refusal,
+    mark_failed,
+    mark_sent,
+    mark_unconfirmed,
+    record_deliveries,
+)
 from .messages import build_alert_email, build_alert_sms
 
 logger = logging.getLogger(__name__)
-
-UNCONFIRMED_NOTE = (
-    "Delivery not confirmed: the sender stopped after handing the message over; "
-    "not sent again, to avoid a duplicate."
-)
 
 
 @dataclass
@@ -128,41 +134,6 @@ def send_pending_alerts(*, mobilization_id=None, max_chunks=None):
     return total
 
 
-def _backoff(attempts):
-    return settings.ALERT_RETRY_BASE_SECONDS * (2 ** max(attempts - 1, 0))
-
-
-def _release(alerts, claim_token, error, now):
-    """Give claimed alerts back (pending after a backoff), or fail them once out of tries."""
-    retry_in = None
-    released = failed = 0
-    for alert in alerts:
-        rows = Alert.objects.filter(
-            pk=alert.pk, claim_token=claim_token, status=Alert.Status.SENDING
-        )
-        if alert.attempts >= settings.ALERT_MAX_ATTEMPTS:
-            failed += rows.update(status=Alert.Status.FAILED, last_error=error[:2000])
-        else:
-            delay = _backoff(alert.attempts)
-            retry_in = delay if retry_in is None else min(retry_in, delay)
-            released += rows.update(
-                status=Alert.Status.PENDING,
-                claim_token="",
-                handed_over_at=None,
-                not_before=now + datetime.timedelta(seconds=delay),
-                last_error=error[:2000],
-            )
-    return released, failed, retry_in
-
-
-def _is_permanent_smtp_error(exc):
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        codes = [code for code, _msg in exc.recipients.values()]
-        return all(code >= 500 for code in codes)
-    code = getattr(exc, "smtp_code", None)
-    return isinstance(code, int) and code >= 500
-
-
 def send_claimed_alerts(*, claim_token):
     """Send the alerts of one claim over one connection per channel; mark each sent or
     failed. An alert goes out on each of its channels (both at the red level) that has
@@ -185,7 +156,7 @@ def send_claimed_alerts(*, claim_token):
             legs[alert.pk] = left
         else:
             finished.append(alert.pk)
-    _mark_sent(finished, claim_token)
+    mark_sent(finished, claim_token)
     emails = [a for a in alerts if Alert.Channel.EMAIL in legs.get(a.pk, ())]
     texts = [a for a in alerts if Alert.Channel.SMS in legs.get(a.pk, ())]
     # Alerts of both channels are marked once their SMS leg is done, not before.
@@ -217,29 +188,6 @@ def _email_went(alerts):
         Delivery.objects.filter(alert__in=both, channel=Alert.Channel.EMAIL).values_list(
             "alert_id", flat=True
         )
-    )
-
-
-def _record_deliveries(deliveries):
-    """Write the deliveries the providers accepted. A receipt may have come first and
-    written the row (out of order): then only the provider's id and segments are added."""
-    if deliveries:
-        Delivery.objects.bulk_create(
-            deliveries,
-            update_conflicts=True,
-            unique_fields=["alert", "channel"],
-            update_fields=["provider_id", "segments"],
-        )
-
-
-def _delivery(alert, channel, *, provider_id="", segments=0, reason=""):
-    return Delivery(
-        alert_id=alert.pk,
-        channel=channel,
-        reference=Delivery.reference_for(alert.pk, channel),
-        provider_id=provider_id or "",
-        segments=segments,
-        reason=reason,
     )
 
 
@@ -291,48 +239,6 @@ def _asynchronous_commits():
             cursor.execute("RESET synchronous_commit")
 
 
-HAND_OVER_SQL = (
-    f"UPDATE {Alert._meta.db_table} SET handed_over_at = %s "  # noqa: S608 - our table name
-    "WHERE id = %s AND claim_token = %s AND status = %s"
-)
-
-
-def _hand_over(alert, claim_token):
-    """Record that this alert is about to leave; False if the claim was lost.
-
-    Plain SQL: it runs once per message, on the hot path of sending."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            HAND_OVER_SQL, [timezone.now(), alert.pk, claim_token, Alert.Status.SENDING.value]
-        )
-        return cursor.rowcount == 1
-
-
-def _mark_sent(alert_ids, claim_token, *, note=""):
-    if alert_ids:
-        Alert.objects.filter(pk__in=alert_ids, claim_token=claim_token).update(
-            status=Alert.Status.SENT, sent_at=timezone.now(), last_error=note[:2000]
-        )
-
-
-def _mark_unconfirmed(alert, claim_token):
-    Alert.objects.filter(pk=alert.pk, claim_token=claim_token).update(
-        status=Alert.Status.SENT, sent_at=timezone.now(), last_error=UNCONFIRMED_NOTE
-    )
-
-
-def _server_refused(exc):
-    """True when the mail server answered "no" (so the message certainly did not leave);
-    False when the answer never came (timeout, dropped connection)."""
-    return isinstance(exc, smtplib.SMTPResponseException | smtplib.SMTPRecipientsRefused)
-
-
-def _mark_failed(alert, claim_token, error):
-    Alert.objects.filter(pk=alert.pk, claim_token=claim_token).update(
-        status=Alert.Status.FAILED, last_error=error[:2000]
-    )
-
-
 MARK_SENT_EVERY = 20
 
 
@@ -346,7 +252,7 @@ def _send_email_chunk(alerts, claim_token, result, *, sms_follows=frozenset()):
     rendered = {}
     for alert in alerts:
         if alert.volunteer is None:
-            _mark_failed(alert, claim_token, "The volunteer's account was deleted.")
+            mark_failed(alert, claim_token, "The volunteer's account was deleted.")
             result.failed += 1
             continue
         messages.append((alert, build_alert_email(alert, rendered=rendered)))
@@ -357,19 +263,19 @@ def _send_email_chunk(alerts, claim_token, result, *, sms_follows=frozenset()):
         connection.open()
     except (OSError, smtplib.SMTPException) as exc:
         error = f"Mail server unreachable: {exc!r}"
-        _give_back([a for a, _m in messages], claim_token, error, result)
+        give_back([a for a, _m in messages], claim_token, error, result)
         return
     confirmed, deliveries = [], []
 
     def flush():
-        _record_deliveries(deliveries)
-        _mark_sent(confirmed, claim_token)
+        record_deliveries(deliveries)
+        mark_sent(confirmed, claim_token)
         confirmed.clear()
         deliveries.clear()
 
     try:
         for index, (alert, message) in enumerate(messages):
-            if not _hand_over(alert, claim_token):
+            if not hand_over(alert, claim_token):
                 continue
             try:
                 connection.send_messages([message])
@@ -379,25 +285,25 @@ def _send_email_chunk(alerts, claim_token, result, *, sms_follows=frozenset()):
                 continue
             except (OSError, smtplib.SMTPException) as exc:
                 error = f"{type(exc).__name__}: {exc}"
-                if _is_permanent_smtp_error(exc):
+                if is_permanent_refusal(exc):
                     _fail_leg(alert, claim_token, error, result, sms_follows)
                     continue
                 flush()
                 rest = messages[index + 1 :]
-                if _server_refused(exc):
+                if certainly_not_sent(exc):
                     # A 4xx answer: the server did not take it; it may go again later.
                     rest = messages[index:]
                 else:
                     # No answer (timeout, dropped connection): the server may have taken
                     # it. At most once: not sent again, flagged for the coordinator.
-                    _record_deliveries([_delivery(alert, "email", reason=UNCONFIRMED_NOTE)])
+                    record_deliveries([delivery_row(alert, "email", reason=UNCONFIRMED_NOTE)])
                     if alert.pk not in sms_follows:
-                        _mark_unconfirmed(alert, claim_token)
+                        mark_unconfirmed(alert, claim_token)
                         result.sent += 1
                 # The connection is unusable: give the rest back.
-                _give_back([a for a, _m in rest], claim_token, error, result)
+                give_back([a for a, _m in rest], claim_token, error, result)
                 return
-            deliveries.append(_delivery(alert, "email", provider_id=_provider_id(message)))
+            deliveries.append(delivery_row(alert, "email", provider_id=_provider_id(message)))
             if alert.pk not in sms_follows:
                 confirmed.append(alert.pk)
                 result.sent += 1
@@ -416,7 +322,7 @@ def _fail_leg(alert, claim_token, error, result, sms_follows):
     if alert.pk in sms_follows:
         result.leg_errors[alert.pk] = error
         return
-    _mark_failed(alert, claim_token, error)
+    mark_failed(alert, claim_token, error)
     result.failed += 1
 
 
@@ -426,68 +332,81 @@ def _provider_id(message):
     return (getattr(status, "message_id", None) or message.message_id or "")[:200]
 
 
-def _give_back(alerts, claim_token, error, result):
-    result.given_back.update(a.pk for a in alerts)
-    released, failed, retry_in = _release(alerts, claim_token, error, timezone.now())
-    result.released += released
-    result.failed += failed
-    result.retry_in = retry_in
-    result.errors.append(error)
-
-
 def _send_sms_chunk(alerts, claim_token, result, *, email_went=frozenset()):
-    """Each text is handed over, sent, then marked. `email_went`: alerts of both channels
-    whose e-mail left, which an SMS refused for good does not fail."""
+    """Each text is handed over, sent, then marked — the marks in small batches, as for
+    e-mail (a row handed over before its claim's last one certainly left: recovery.py).
+    `email_went`: alerts of both channels whose e-mail left, which an SMS refused for
+    good does not fail."""
     try:
         backend = get_sms_backend()
     except SMSError as exc:
         for alert in alerts:
             _fail_text(alert, claim_token, str(exc), result, email_went)
         return
-    for index, alert in enumerate(alerts):
-        phone = getattr(getattr(alert.volunteer, "profile", None), "phone", "")
-        if not phone:
-            _fail_text(alert, claim_token, "No mobile number.", result, email_went)
-            continue
-        if not _hand_over(alert, claim_token):
-            continue
-        reference = Delivery.reference_for(alert.pk, "sms")
-        text = build_alert_sms(alert)
-        try:
-            sent = backend.send(phone, text, reference=reference)
-        except SMSError as exc:
-            if exc.uncertain:
-                # It may have left: at most once, so flagged, not sent again.
-                _record_deliveries([_delivery(alert, "sms", reason=UNCONFIRMED_NOTE)])
-                _mark_unconfirmed(alert, claim_token)
-                result.sent += 1
-                _give_back(alerts[index + 1 :], claim_token, str(exc), result)
-                return
-            if not exc.transient:
-                _fail_text(alert, claim_token, str(exc), result, email_went)
+    confirmed, deliveries = [], []
+
+    def flush():
+        record_deliveries(deliveries)
+        mark_sent(confirmed, claim_token)
+        confirmed.clear()
+        deliveries.clear()
+
+    try:
+        for index, alert in enumerate(alerts):
+            phone = getattr(getattr(alert.volunteer, "profile", None), "phone", "")
+            if not phone:
+                _fail_text(alert, claim_token, "No mobile number.", result, email_went)
                 continue
-            _give_back(alerts[index:], claim_token, str(exc), result)
-            return
-        _record_deliveries(
-            [
-                _delivery(
+            if not hand_over(alert, claim_token):
+                continue
+            text = build_alert_sms(alert)
+            try:
+                sent = backend.send(phone, text, reference=Delivery.reference_for(alert.pk, "sms"))
+            except SMSError as exc:
+                if not exc.transient:
+                    _fail_text(alert, claim_token, str(exc), result, email_went)
+                    continue
+                flush()
+                if exc.uncertain:
+                    _in_doubt(alert, claim_token, backend, result)
+                    rest = alerts[index + 1 :]
+                else:
+                    rest = alerts[index:]
+                give_back(rest, claim_token, str(exc), result)
+                return
+            deliveries.append(
+                delivery_row(
                     alert,
                     "sms",
                     provider_id=getattr(sent, "provider_id", None) or "",
                     segments=getattr(sent, "segments", 0) or sms_segments(text),
                 )
-            ]
-        )
-        _mark_sent([alert.pk], claim_token)
-        result.sent += 1
+            )
+            confirmed.append(alert.pk)
+            result.sent += 1
+            if len(confirmed) >= MARK_SENT_EVERY:
+                flush()
+    finally:
+        flush()
+
+
+def _in_doubt(alert, claim_token, backend, result):
+    """A text whose answer never came may have left. A provider that keeps records is
+    asked by the sweep once the claim is stale (recovery.py): the row stays handed over,
+    the last of its claim. Without records, at most once: flagged, not sent again."""
+    if getattr(backend, "can_lookup", False):
+        return
+    record_deliveries([delivery_row(alert, "sms", reason=UNCONFIRMED_NOTE)])
+    mark_unconfirmed(alert, claim_token)
+    result.sent += 1
 
 
 def _fail_text(alert, claim_token, error, result, email_went):
     if alert.pk in email_went:
         # Its e-mail left: the alert reached the volunteer; the SMS error is noted.
-        _mark_sent([alert.pk], claim_token, note=f"SMS: {error}")
+        mark_sent([alert.pk], claim_token, note=f"SMS: {error}")
         result.sent += 1
         return
     earlier = result.leg_errors.get(alert.pk)
-    _mark_failed(alert, claim_token, f"E-mail: {earlier} / SMS: {error}" if earlier else error)
+    mark_failed(alert, claim_token, f"E-mail: {earlier} / SMS: {error}" if earlier else error)
     result.failed += 1

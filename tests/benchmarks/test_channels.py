@@ -5,8 +5,9 @@ status callbacks posted to the site under gunicorn.
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/reserve_bench_channels \\
     REDIS_URL=redis://127.0.0.1:6379/0 make bench PYTEST_ARGS="tests/benchmarks/test_channels.py"
 
-- SMS: the call-up is launched (its sending not enqueued), then ONE sender runs
-  `send_pending_alerts` in this process, as a worker's task does: claim, hand over,
+- SMS: the call-up is launched (its sending not enqueued), then ALERT_PARALLEL_SENDERS
+  senders (threads of this process, worker processes in production) run
+  `send_pending_alerts`, as the workers' tasks do: claim, hand over,
   send through the `twilio` SDK (TwilioBackend), record the delivery, mark. The
   baseline is a bare loop of `TwilioBackend().send` over the same texts, already
   rendered. The fake Twilio (tests/fakes/twilio.py) runs in its own process, so that it
@@ -263,7 +264,7 @@ def run_benchmark(twilio, site):
     started = time.perf_counter()
     if profiler:
         profiler.enable()
-    sent = send_pending_alerts(mobilization_id=mobilization.pk)
+    sent = send_in_parallel(mobilization.pk, settings.ALERT_PARALLEL_SENDERS)
     if profiler:
         profiler.disable()
     pipeline_s = time.perf_counter() - started
@@ -300,7 +301,8 @@ def run_benchmark(twilio, site):
         sms_duplicates=duplicates,
         sms_missing=missing,
         sms_counted_at="fake provider",
-        sms_senders="1, in the test process (send_pending_alerts)",
+        sms_senders=f"{settings.ALERT_PARALLEL_SENDERS} (ALERT_PARALLEL_SENDERS), threads "
+        "of the test process, each running send_pending_alerts as a worker's task does",
         fake_capacity_per_s=round(capacity, 1),
     )
     print(
@@ -323,6 +325,33 @@ def run_benchmark(twilio, site):
         f"right share {figures['callbacks_right_share']}"
     )
     return figures
+
+
+def send_in_parallel(mobilization_id, senders):
+    """What the launch enqueues: ALERT_PARALLEL_SENDERS senders claiming chunks of the
+    same call-up at once (threads here, worker processes in production), each with its
+    own database connection."""
+    from django.db import connection
+
+    results = []
+
+    def sender():
+        try:
+            results.append(send_pending_alerts(mobilization_id=mobilization_id))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sender) for _ in range(senders)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    total = type(results[0])()
+    for result in results:
+        total.sent += result.sent
+        total.failed += result.failed
+        total.released += result.released
+    return total
 
 
 def bare_loop(rendered):

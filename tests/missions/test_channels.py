@@ -176,7 +176,8 @@ def test_the_progress_counts_deliveries_and_the_cost_of_the_sms(settings, memory
     counted = [segments.segments(m["text"]) for m in memory_sms]
     assert len(counted) == 2 and progress.sms_segments == sum(counted)
     assert progress.sms_cost == round(sum(counted) * 0.05, 2)
-    assert progress.as_json(mobilization)["sms_cost"] == f"{sum(counted) * 0.05:.2f} €"
+    cost = f"{sum(counted) * 0.05:.2f}".replace(".", ",")  # French decimal comma
+    assert progress.as_json(mobilization)["sms_cost"] == f"{cost} €"
 
 
 def test_a_call_up_sms_stays_within_two_segments_whatever_the_title(memory_sms):

@@ -86,3 +86,32 @@ def test_an_sms_the_provider_never_took_is_sent_again_once(settings):
     assert [m["to"] for m in sms.outbox] == ["+33612345670"]
     alert.refresh_from_db()
     assert (alert.status, alert.last_error) == (Alert.Status.SENT, "")
+
+
+def test_an_sms_whose_answer_was_lost_is_settled_from_the_provider_not_flagged(
+    settings, twilio_server
+):
+    """The sender lives on, the answer was lost: the provider keeps records, so the text
+    is not flagged at once but settled by the sweep from Twilio's own record."""
+    from missions.services import send_pending_alerts
+
+    settings.ALERT_RETRY_BASE_SECONDS = 0
+    phones = ["+33612345670", "+33612345671"]
+    for phone in phones:
+        reachable_volunteer(alert_by_email=False, alert_by_sms=True, phone=phone)
+    mobilization = draft_callup()
+    launch_mobilization(mobilization, by=CoordinatorFactory())
+    twilio_server.drop_next()  # Twilio takes the first text, the answer never comes
+    send_pending_alerts(mobilization_id=mobilization.pk)
+
+    first, second = Alert.objects.order_by("pk")
+    assert first.status == Alert.Status.SENDING and first.handed_over_at is not None
+    assert second.status == Alert.Status.PENDING  # given back, it goes with the next run
+
+    sweep_alerts(now=later())
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert second.status == Alert.Status.SENT
+    assert (first.status, first.last_error) == (Alert.Status.SENT, "")
+    assert Delivery.objects.get(alert=first).provider_id.startswith("SM")
+    assert [len(twilio_server.sent_to(p)) for p in phones] == [1, 1]

@@ -8,7 +8,7 @@ from django.test import TestCase
 from django.urls import reverse
 
 from missions.models import Alert, Delivery
-from missions.services import launch_mobilization
+from missions.services import UNCONFIRMED_NOTE, launch_mobilization
 from missions.services.messages import opt_out_url, respond_url
 from tests.factories import CoordinatorFactory
 from tests.fakes import brevo_email_server  # noqa: F401 - fixture
@@ -134,3 +134,40 @@ def test_an_inbound_call_without_the_secret_is_refused_and_records_nothing(clien
 
     alert.refresh_from_db()
     assert alert.response == Alert.Response.NONE
+
+
+def test_an_address_brevo_refuses_fails_the_alert_and_is_not_retried(brevo):
+    brevo.fail_next(400, code="invalid_parameter", message="email is not valid in to")
+    _volunteer, alert = launch_email_call_up()
+    alert.refresh_from_db()
+    assert alert.status == Alert.Status.FAILED and "400" in alert.last_error
+    assert not Delivery.objects.filter(alert=alert).exists()
+
+
+@pytest.mark.parametrize("status", [401, 429, 503])
+def test_a_refusal_of_brevo_s_own_gives_the_alert_back_to_try_again(brevo, settings, status):
+    settings.ALERT_RETRY_BASE_SECONDS = 60
+    brevo.fail_next(status, code="unauthorized", message="Key not found")
+    _volunteer, alert = launch_email_call_up()
+    alert.refresh_from_db()
+    # Nothing left: back to pending for a later attempt, never "delivery not confirmed".
+    assert alert.status == Alert.Status.PENDING and alert.not_before is not None
+    assert "not confirmed" not in alert.last_error.lower()
+
+
+def test_brevo_out_of_reach_gives_the_alert_back(brevo, settings):
+    from tests.conftest import free_port
+
+    settings.ALERT_RETRY_BASE_SECONDS = 60
+    settings.ANYMAIL = {**settings.ANYMAIL, "BREVO_API_URL": f"http://127.0.0.1:{free_port()}/v3/"}
+    _volunteer, alert = launch_email_call_up()
+    alert.refresh_from_db()
+    assert alert.status == Alert.Status.PENDING
+
+
+def test_a_brevo_answer_lost_after_it_took_the_email_is_flagged_not_resent(brevo):
+    brevo.drop_next()
+    volunteer, alert = launch_email_call_up()
+    alert.refresh_from_db()
+    assert (alert.status, alert.last_error) == (Alert.Status.SENT, UNCONFIRMED_NOTE)
+    assert len(brevo.emails_to(volunteer.email)) == 1
