@@ -88,7 +88,7 @@ def settle_handed_over(stale):
     for alerts in by_claim.values():
         *left, last = alerts
         if left:
-            record_deliveries([delivery_row(a, _leg(a)) for a in left])
+            record_deliveries([_known_sent(a) for a in left])
             counts["confirmed"] += _settle(left, last_error="")
         counts[_settle_in_doubt(last)] += 1
     return counts
@@ -102,6 +102,22 @@ def _leg(alert):
     return Alert.Channel.SMS if email_left else Alert.Channel.EMAIL
 
 
+def _known_sent(alert):
+    """The delivery of an alert that certainly left; for a text, with the provider's id
+    and segments when its records have them (receipts and cost then add up)."""
+    leg = _leg(alert)
+    if leg == Alert.Channel.SMS:
+        record, _asked = _ask_provider(alert)
+        if record is not None:
+            return _text_delivery(alert, record)
+    return delivery_row(alert, leg)
+
+
+def _text_delivery(alert, record):
+    segments = sms_segments(build_alert_sms(alert)) if alert.volunteer else 0
+    return delivery_row(alert, "sms", provider_id=record.provider_id, segments=segments)
+
+
 def _settle(alerts, *, last_error):
     return Alert.objects.filter(
         pk__in=[a.pk for a in alerts], claim_token__in={a.claim_token for a in alerts}
@@ -111,10 +127,7 @@ def _settle(alerts, *, last_error):
 def _settle_in_doubt(alert):
     record, asked = _ask_provider(alert)
     if record is not None:
-        segments = sms_segments(build_alert_sms(alert)) if alert.volunteer else 0
-        record_deliveries(
-            [delivery_row(alert, "sms", provider_id=record.provider_id, segments=segments)]
-        )
+        record_deliveries([_text_delivery(alert, record)])
         _settle([alert], last_error="")
         return "confirmed"
     if asked:
