@@ -15,7 +15,7 @@ class MissionsConfig(AppConfig):
         from volunteers.privacy import register_eraser, register_exporter
         from volunteers.space import register_section
 
-        from . import services, tasks, webhooks  # noqa: F401 - tasks: registers the Celery tasks
+        from . import receivers, services, tasks  # noqa: F401 - tasks: registers the Celery tasks
 
         register_count(
             "reachable",
@@ -24,8 +24,8 @@ class MissionsConfig(AppConfig):
             order=30,
         )
         # The e-mail provider's receipts and replies, through django-anymail's webhooks.
-        tracking.connect(webhooks.on_tracking, dispatch_uid="missions-email-receipts")
-        inbound.connect(webhooks.on_inbound, dispatch_uid="missions-email-replies")
+        tracking.connect(receivers.on_tracking, dispatch_uid="missions-email-receipts")
+        inbound.connect(receivers.on_inbound, dispatch_uid="missions-email-replies")
         register_exporter("missions", services.export_volunteer_data)
         register_eraser("missions", services.erase_volunteer_data)
         register_section("missions", _("My call-ups"), "missions:mine", order=30)

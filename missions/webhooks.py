@@ -7,10 +7,10 @@ the calls mean is in `services.receipts` and `services.replies`; a provider's wo
 turned into ours here.
 """
 
-import base64
 import logging
 
-from anymail.signals import EventType
+from anymail.exceptions import AnymailConfigurationError, AnymailError
+from anymail.utils import get_request_basic_auth
 from anymail.webhooks.brevo import BrevoInboundWebhookView, BrevoTrackingWebhookView
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
@@ -92,75 +92,53 @@ def _send_quietly(number, text):
         logger.exception("Could not answer the SMS reply of %s.", number[-4:])
 
 
-# --- E-mail (django-anymail's Brevo webhooks) -------------------------------------------
-EMAIL_STATUSES = {
-    EventType.DELIVERED: Delivery.Status.DELIVERED,
-    EventType.REJECTED: Delivery.Status.REJECTED,
-    EventType.FAILED: Delivery.Status.UNDELIVERED,
-    EventType.COMPLAINED: Delivery.Status.COMPLAINED,
-}
-
-
-def email_status(event):
-    """Our status for an anymail tracking event ("" for those we keep no record of). A
-    soft bounce is no bounce: Brevo tries again and reports the outcome."""
-    if event.event_type == EventType.BOUNCED:
-        hard = (event.esp_event or {}).get("event") != "soft_bounce"
-        return Delivery.Status.BOUNCED if hard else ""
-    return EMAIL_STATUSES.get(event.event_type, "")
-
-
-def on_tracking(sender, event, esp_name, **kwargs):
-    """anymail's `tracking` signal: an e-mail's receipt."""
-    receipts.record_receipt(
-        receipts.Receipt(
-            channel=Alert.Channel.EMAIL,
-            status=email_status(event),
-            reference=str((event.metadata or {}).get("reference", "")),
-            provider_id=event.message_id or "",
-            reason=event.mta_response or event.reject_reason or "",
-            at=event.timestamp,
-        )
+# --- E-mail: django-anymail's Brevo views (their signals go to receivers.py) ------------
+def _anymail_basic_auth(request):
+    """anymail's WEBHOOK_SECRET ("user:password") as the call's HTTP basic auth."""
+    return webhooks.constant_time_equals(
+        get_request_basic_auth(request), settings.ANYMAIL.get("WEBHOOK_SECRET", "")
     )
 
 
-def on_inbound(sender, event, esp_name, **kwargs):
-    """anymail's `inbound` signal: a reply to a call-up e-mail, to reponse+<token>@…"""
-    message = event.message
-    if message is None:
-        return
-    for address in message.to or []:
-        token = reply_token(address.addr_spec)
-        if token:
-            replies.answer_by_email(token=token, text=message.text or "")
-            return
+class UnreadableBody(Exception):
+    """The provider's call does not have the shape its documentation gives."""
 
 
-def reply_token(address):
-    """The alert token of a reply address `<REPLY_LOCAL_PART>+<token>@<INBOUND_EMAIL_DOMAIN>`."""
-    domain = settings.INBOUND_EMAIL_DOMAIN
-    local, _at, host = (address or "").rpartition("@")
-    prefix = f"{settings.REPLY_LOCAL_PART}+"
-    if not domain or host.lower() != domain.lower() or not local.startswith(prefix):
-        return ""
-    return local[len(prefix) :]
+class ReadsWellFormedCallsOnly:
+    """anymail's views take the body for granted (a list, a non-JSON body raise): a
+    malformed call gets 400 with a clear message, never a 500."""
+
+    def parse_events(self, request):
+        try:
+            return super().parse_events(request)
+        except (
+            ValueError,
+            TypeError,
+            AttributeError,
+            KeyError,
+            AnymailError,
+            AnymailConfigurationError,
+        ) as exc:
+            raise UnreadableBody from exc
+
+    def post(self, request, *args, **kwargs):
+        try:
+            return super().post(request, *args, **kwargs)
+        except UnreadableBody:
+            return webhooks.refusal("Unreadable body.", status=400)
 
 
-def _anymail_basic_auth(request):
-    """anymail's WEBHOOK_SECRET ("user:password") as the call's HTTP basic auth."""
-    scheme, _space, encoded = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "basic":
-        return False
-    try:
-        given = base64.b64decode(encoded, validate=True).decode()
-    except (ValueError, UnicodeDecodeError):
-        return False
-    return webhooks.constant_time_equals(given, settings.ANYMAIL.get("WEBHOOK_SECRET", ""))
+class TrackingView(ReadsWellFormedCallsOnly, BrevoTrackingWebhookView):
+    pass
+
+
+class InboundView(ReadsWellFormedCallsOnly, BrevoInboundWebhookView):
+    pass
 
 
 email_tracking = webhooks.webhook(verify=_anymail_basic_auth, scope="brevo-email")(
-    BrevoTrackingWebhookView.as_view()
+    TrackingView.as_view()
 )
 email_inbound = webhooks.webhook(verify=_anymail_basic_auth, scope="brevo-inbound")(
-    BrevoInboundWebhookView.as_view()
+    InboundView.as_view()
 )

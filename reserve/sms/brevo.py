@@ -42,13 +42,12 @@ What Brevo offers, and what we use of it:
   and the replay guard (`reserve.webhooks`), and treat every event as idempotent.
 """
 
-import base64
-import binascii
 import json
 import re
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import httpx
+from anymail.utils import get_request_basic_auth
 from brevo import Brevo
 from brevo.core.api_error import ApiError
 from brevo.core.parse_error import ParsingError
@@ -271,17 +270,10 @@ def verify_brevo_webhook(request, *, secret=None):
     unset secret refuses everything."""
     secret = secret or _setting("SMS_WEBHOOK_SECRET")
     scheme, _, credentials = request.headers.get("Authorization", "").partition(" ")
-    scheme = scheme.lower()
-    if scheme == "bearer":
+    if scheme.lower() == "bearer":
         return constant_time_equals(credentials.strip(), secret)
-    if scheme == "basic":
-        try:
-            decoded = base64.b64decode(credentials.strip(), validate=True).decode()
-        except (binascii.Error, UnicodeDecodeError):
-            return False
-        _, _, password = decoded.partition(":")
-        return constant_time_equals(password, secret)
-    return False
+    _user, _, password = (get_request_basic_auth(request) or "").partition(":")
+    return constant_time_equals(password, secret)
 
 
 def parse_brevo_events(body, *, query=None):

@@ -236,3 +236,19 @@ def test_call_up_emails_say_where_to_reply(anymail_secret):
     (message,) = mail.outbox
     assert message.reply_to == [f"reponse+{alert.token}@reponses.reserve.example.org"]
     assert message.metadata == {"reference": f"a{alert.pk}-email"}
+
+
+@pytest.mark.parametrize(
+    "name", ["missions:email_tracking", "missions:email_inbound", "missions:brevo_sms"]
+)
+@pytest.mark.parametrize("body", ["not json", "[]", '{"items": "x"}', "{}", '"x"', "[1, 2]"])
+def test_a_malformed_call_from_an_authenticated_provider_gets_a_clear_400(
+    client, settings, anymail_secret, name, body
+):
+    settings.SMS_WEBHOOK_SECRET = SECRET.partition(":")[2]
+    response = client.post(
+        reverse(name), body, content_type="application/json", headers=basic(SECRET)
+    )
+    assert response.status_code in (200, 204, 400)
+    if response.status_code == 400:
+        assert response.json() == {"error": "Unreadable body."}
