@@ -77,6 +77,8 @@ class SendResult:
     # Alerts given back (pending again) and e-mail legs refused of alerts that go by SMS too.
     given_back: set = field(default_factory=set)
     leg_errors: dict = field(default_factory=dict)
+    # Alerts whose e-mail this claim handed to the server (their SMS leg may follow).
+    emails_left: set = field(default_factory=set)
 
 
 def claim_alerts(*, mobilization_id=None, limit=None, now=None):
@@ -166,7 +168,10 @@ def send_claimed_alerts(*, claim_token):
             _send_email_chunk(emails, claim_token, result, sms_follows=sms_follows)
         if texts:
             texts = [a for a in texts if a.pk not in result.given_back]
-            _send_sms_chunk(texts, claim_token, result, email_went=_email_went(texts))
+            email_went = result.emails_left | {
+                a.pk for a in texts if Alert.Channel.EMAIL in went.get(a.pk, ())
+            }
+            _send_sms_chunk(texts, claim_token, result, email_went=email_went)
     return result
 
 
@@ -178,17 +183,6 @@ def _channels_that_went(alerts):
     for alert_id, channel in rows:
         went.setdefault(alert_id, set()).add(channel)
     return went
-
-
-def _email_went(alerts):
-    both = [a.pk for a in alerts if a.channel == Alert.Channel.BOTH]
-    if not both:
-        return set()
-    return set(
-        Delivery.objects.filter(alert__in=both, channel=Alert.Channel.EMAIL).values_list(
-            "alert_id", flat=True
-        )
-    )
 
 
 def _defer_quiet_hours(alerts, claim_token, now=None):
@@ -297,6 +291,7 @@ def _send_email_chunk(alerts, claim_token, result, *, sms_follows=frozenset()):
                     # No answer (timeout, dropped connection): the server may have taken
                     # it. At most once: not sent again, flagged for the coordinator.
                     record_deliveries([delivery_row(alert, "email", reason=UNCONFIRMED_NOTE)])
+                    result.emails_left.add(alert.pk)
                     if alert.pk not in sms_follows:
                         mark_unconfirmed(alert, claim_token)
                         result.sent += 1
@@ -304,6 +299,7 @@ def _send_email_chunk(alerts, claim_token, result, *, sms_follows=frozenset()):
                 give_back([a for a, _m in rest], claim_token, error, result)
                 return
             deliveries.append(delivery_row(alert, "email", provider_id=_provider_id(message)))
+            result.emails_left.add(alert.pk)
             if alert.pk not in sms_follows:
                 confirmed.append(alert.pk)
                 result.sent += 1

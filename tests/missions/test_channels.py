@@ -192,3 +192,18 @@ def test_a_call_up_sms_stays_within_two_segments_whatever_the_title(memory_sms):
     (message,) = memory_sms
     assert segments.segments(message["text"]) <= 2
     assert Alert.objects.get().token in message["text"]  # the link is never cut
+
+
+class RefusesEveryText(sms.BaseSMSBackend):
+    def send(self, to, text, *, reference=None):
+        raise sms.SMSError("21211 invalid number", transient=False)
+
+
+def test_a_red_alert_whose_text_is_refused_still_counts_its_email(settings):
+    settings.SMS_BACKEND = f"{__name__}.RefusesEveryText"
+    both_channels_volunteer()
+    launch(Crisis.Severity.RED)
+    alert = Alert.objects.get()
+    assert alert.status == Alert.Status.SENT and alert.last_error.startswith("SMS: 21211")
+    assert len(mail.outbox) == 1
+    assert list(alert.deliveries.values_list("channel", flat=True)) == ["email"]
