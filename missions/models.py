@@ -264,7 +264,6 @@ class Delivery(models.Model):
 
     alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="deliveries")
     channel = models.CharField(_("channel"), max_length=8, choices=Alert.Channel.choices)
-    reference = models.CharField(max_length=40, db_index=True, editable=False)
     provider_id = models.CharField(_("provider's id"), max_length=200, blank=True, db_index=True)
     # SMS only: the parts the network counts (cost = segments × SMS_PRICE_PER_SEGMENT).
     segments = models.PositiveSmallIntegerField(_("SMS segments"), default=0)
@@ -286,6 +285,10 @@ class Delivery(models.Model):
 
     def __str__(self):
         return f"{self.reference} {self.status}"
+
+    @property
+    def reference(self):
+        return self.reference_for(self.alert_id, self.channel)
 
     @staticmethod
     def reference_for(alert_id, channel):

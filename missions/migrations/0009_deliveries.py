@@ -21,7 +21,6 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('channel', models.CharField(choices=[('email', 'E-mail'), ('sms', 'SMS'), ('both', 'E-mail and SMS')], max_length=8, verbose_name='channel')),
-                ('reference', models.CharField(db_index=True, editable=False, max_length=40)),
                 ('provider_id', models.CharField(blank=True, db_index=True, max_length=200, verbose_name="provider's id")),
                 ('segments', models.PositiveSmallIntegerField(default=0, verbose_name='SMS segments')),
                 ('status', models.CharField(choices=[('accepted', 'Handed over'), ('delivered', 'Delivered'), ('undelivered', 'Undelivered'), ('bounced', 'Bounced'), ('rejected', 'Rejected'), ('complained', 'Reported as spam')], default='accepted', max_length=12, verbose_name='delivery')),

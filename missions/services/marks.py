@@ -85,7 +85,6 @@ def delivery_row(alert, channel, *, provider_id="", segments=0, reason=""):
     return Delivery(
         alert_id=alert.pk,
         channel=channel,
-        reference=Delivery.reference_for(alert.pk, channel),
         provider_id=provider_id or "",
         segments=segments,
         reason=reason,

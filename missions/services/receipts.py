@@ -88,7 +88,6 @@ def _find_delivery(receipt):
                 Delivery(
                     alert_id=alert_id,
                     channel=channel,
-                    reference=receipt.reference,
                     provider_id=receipt.provider_id[:200],
                 )
             ],
