@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import npgettext_lazy
 
 
 class MissionsConfig(AppConfig):
@@ -19,7 +20,12 @@ class MissionsConfig(AppConfig):
 
         register_count(
             "reachable",
-            _("volunteers who can be called up in a crisis"),
+            npgettext_lazy(
+                "home count",
+                "volunteer who can be called up in a crisis",
+                "volunteers who can be called up in a crisis",
+                "count",
+            ),
             lambda: Profile.objects.reachable_for_crises().count(),
             order=30,
         )

@@ -1,12 +1,37 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import npgettext_lazy
 
 # The public count of projects by status on the home page: (key, statuses, label, order).
 HOME_COUNTS = [
-    ("projects_ideas", ["idea", "qualifying"], _("project ideas being qualified"), 20),
-    ("projects_open", ["open"], _("projects open for volunteers"), 21),
-    ("projects_in_progress", ["in_progress"], _("projects in progress"), 22),
-    ("projects_delivered", ["delivered", "handed_over"], _("projects delivered"), 23),
+    (
+        "projects_ideas",
+        ["idea", "qualifying"],
+        npgettext_lazy(
+            "home count", "project idea being qualified", "project ideas being qualified", "count"
+        ),
+        20,
+    ),
+    (
+        "projects_open",
+        ["open"],
+        npgettext_lazy(
+            "home count", "project open for volunteers", "projects open for volunteers", "count"
+        ),
+        21,
+    ),
+    (
+        "projects_in_progress",
+        ["in_progress"],
+        npgettext_lazy("home count", "project in progress", "projects in progress", "count"),
+        22,
+    ),
+    (
+        "projects_delivered",
+        ["delivered", "handed_over"],
+        npgettext_lazy("home count", "project delivered", "projects delivered", "count"),
+        23,
+    ),
 ]
 
 

@@ -1,7 +1,9 @@
 """The live counts of the home page.
 
 `reserve` imports no app (DESIGN.md): each app registers its own counts from its
-AppConfig.ready(), and the home page shows whatever is registered.
+AppConfig.ready(), and the home page shows whatever is registered. A label is
+`npgettext_lazy("home count", singular, plural, "count")`, so that "1 volunteer" and
+"2 volunteers" each read right (a plain lazy string is shown as it is).
 """
 
 from collections.abc import Callable
@@ -16,7 +18,7 @@ CACHE_SECONDS = 60
 @dataclass(frozen=True)
 class HomeCount:
     key: str
-    label: object  # a lazy translation
+    label: object  # a lazy plural translation, given the count as "count"
     count: Callable[[], int]
     order: int = 0
 
@@ -36,4 +38,7 @@ def home_counts():
         values = {item.key: item.count() for item in _registry.values()}
         cache.set(CACHE_KEY, values, CACHE_SECONDS)
     items = sorted(_registry.values(), key=lambda item: (item.order, item.key))
-    return [(item.key, item.label, values.get(item.key, 0)) for item in items]
+    return [
+        (item.key, item.label % {"count": values.get(item.key, 0)}, values.get(item.key, 0))
+        for item in items
+    ]

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import npgettext_lazy
 
 
 class VolunteersConfig(AppConfig):
@@ -13,7 +14,10 @@ class VolunteersConfig(AppConfig):
         from .models import Profile
 
         register_count(
-            "volunteers", _("volunteers"), lambda: Profile.objects.active().count(), order=10
+            "volunteers",
+            npgettext_lazy("home count", "volunteer", "volunteers", "count"),
+            lambda: Profile.objects.active().count(),
+            order=10,
         )
 
     def seed_demo(self, options, stdout):

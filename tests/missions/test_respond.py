@@ -82,6 +82,37 @@ def test_the_last_place_fills_the_call_up_and_thanks_those_who_did_not_answer(cl
     assert FollowUp.objects.get().status == FollowUp.Status.SENT
 
 
+def test_who_took_the_last_place_is_on_the_team_and_never_offered_the_wait_list(client):
+    alert = alert_for(headcount=1)
+    response = answer(client, alert, "accept")
+    alert.mobilization.refresh_from_db()
+    assert alert.mobilization.status == Mobilization.Status.FILLED
+    assert "vous faites partie de l’équipe" in response.text
+    # The call-up is filled by this very answer: the page speaks to a member of the team.
+    for page in (response, client.get(url(alert))):
+        assert "liste d’attente" not in page.text
+        assert "pourvue" not in page.text
+        assert "J’accepte" not in page.text
+        assert "Je ne peux plus venir" in page.text
+    # The one button left lets them give their place back.
+    answer(client, alert, "decline")
+    alert.refresh_from_db()
+    assert alert.response == Alert.Response.DECLINED
+
+
+def test_who_is_on_the_wait_list_is_not_offered_to_join_it_again(client):
+    alert = alert_for(headcount=1)
+    late = AlertFactory(
+        mobilization=alert.mobilization, volunteer=reachable_volunteer(), status="sent"
+    )
+    answer(client, alert, "accept")
+    answer(client, late, "accept")
+    page = client.get(url(late))
+    assert "Vous êtes sur la liste d’attente" in page.text
+    assert "Rejoindre la liste d’attente" not in page.text
+    assert "Quitter la liste d’attente" in page.text
+
+
 def test_a_filled_call_up_says_so_and_later_acceptances_go_on_the_wait_list(client):
     alert = alert_for(headcount=1)
     late = AlertFactory(

@@ -1,4 +1,7 @@
+import re
+
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 
 from tests.factories import ProjectFactory, ShopFactory, UserFactory
@@ -63,3 +66,22 @@ def test_a_page_edited_in_the_admin_shows_without_a_deploy(client):
 
 def test_unknown_page_slug_is_a_404(client):
     assert client.get("/pages/secret/").status_code == 404
+
+
+def _count_text(response, key):
+    html = response.content.decode()
+    item = re.search(rf'<li data-count="{key}">(.*?)</li>', html, re.S).group(1)
+    return " ".join(re.sub(r"<[^>]+>", " ", item).split())
+
+
+def test_home_counts_agree_with_their_number_in_french(client):
+    ProjectFactory(status="delivered")  # its lead is the one volunteer
+    page = client.get("/")
+    assert _count_text(page, "volunteers") == "1 réserviste"
+    assert _count_text(page, "projects_delivered") == "1 projet livré"
+    assert _count_text(page, "projects_open") == "0 projet ouvert aux réservistes"
+    ProjectFactory(status="delivered")
+    cache.clear()  # the counts are cached a minute
+    page = client.get("/")
+    assert _count_text(page, "volunteers") == "2 réservistes"
+    assert _count_text(page, "projects_delivered") == "2 projets livrés"
