@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from volunteers.models import Skill
 
@@ -37,6 +38,11 @@ class ProjectQuerySet(models.QuerySet):
     def visible(self):
         """Projects shown in the public backlog (ideas being qualified are shown too)."""
         return self.exclude(status=Project.Status.ARCHIVED)
+
+    def recruiting(self):
+        """Projects a volunteer can join now (open, or in progress with open roles): the
+        only ones recommended. Delivered, handed-over and archived ones are history."""
+        return self.filter(status__in=(Project.Status.OPEN, Project.Status.IN_PROGRESS))
 
     def newly_opened(self):
         """Projects opened to volunteers, the most recently opened first (the feed)."""
@@ -191,8 +197,9 @@ class Qualification(models.Model):
 
     class Decision(models.TextChoices):
         PENDING = "pending", _("Pending")
-        GO = "go", _("Go")
-        NO_GO = "no_go", _("No go")
+        # With a context: Django's admin has its own "Go" (the actions button, "Envoyer").
+        GO = "go", pgettext_lazy("qualification decision", "Go")
+        NO_GO = "no_go", pgettext_lazy("qualification decision", "No go")
 
     project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="qualification")
     blind_spot = models.TextField(_("blind spot of public action addressed"), blank=True)

@@ -106,7 +106,8 @@ class Backlog:
 
 
 def backlog(params, *, user, page_number=None):
-    """The filtered, paginated backlog; ordered "for you" when a volunteer asks for it."""
+    """The filtered, paginated backlog; "for you", when a volunteer asks for it: only the
+    projects they can join, those that need their skills and fit their hours first."""
     base = Project.objects.visible().only(
         "id",
         "title",
@@ -125,8 +126,9 @@ def backlog(params, *, user, page_number=None):
     fit = None
     for_you = user.is_authenticated and params.get("order") == "for_you"
     if for_you:
+        # A recommendation is a project one can still join: never a delivered one.
         fit = volunteer_fit(user)
-        queryset = order_for(queryset, fit)
+        queryset = order_for(queryset.recruiting(), fit)
     else:
         queryset = queryset.order_by(F("opened_at").desc(nulls_last=True), "-created_at")
     page = Paginator(queryset.prefetch_related(_open_needs()), PAGE_SIZE).get_page(page_number)

@@ -113,6 +113,23 @@ def test_for_you_puts_projects_needing_the_volunteers_skills_first_and_says_why(
     assert 'data-testid="for-you"' in response.content.decode()
 
 
+def test_for_you_recommends_only_projects_the_volunteer_can_still_join(client):
+    volunteer = UserFactory()
+    ProfileSkillFactory(profile=volunteer.profile, skill=skill("design-ux"))
+    for status in ("open", "in_progress", "delivered", "handed_over", "idea", "archived"):
+        # Each needs the volunteer's skill through a role left open.
+        NeedFactory(project=ProjectFactory(title=f"Projet {status}", status=status))
+    client.force_login(volunteer)
+
+    response = client.get(f"{URL}?order=for_you")
+
+    assert sorted(titles(response)) == ["Projet in_progress", "Projet open"]
+    html = response.content.decode()
+    assert "Projet delivered" not in html and "Projet handed_over" not in html
+    # Without "for you", the delivered project is still in the backlog, as history.
+    assert "Projet delivered" in titles(client.get(URL))
+
+
 def test_for_you_is_ignored_for_anonymous_visitors(client):
     ProjectFactory()
     response = client.get(f"{URL}?order=for_you")
