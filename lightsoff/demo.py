@@ -1,4 +1,11 @@
-"""Demo LightsOff shops for `manage.py seed_demo`: around Paris, then across France."""
+"""Demo LightsOff shops for `manage.py seed_demo`: around Paris, then across France.
+
+Each shop gets the rows its status stands for, as the services would have written them:
+a lit sighting at night, then for a contacted shop a contact and its `contacted_at`, for
+a resolved one two dark checks on two nights and its `resolved_at`, for a relapsed one a
+lit sighting after those. So the kit, the stats page and the exports agree with each
+other (tests/lightsoff/test_demo.py replays the moderators' recount on them).
+"""
 
 import datetime
 import random
@@ -7,7 +14,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from . import cells
-from .models import Shop, Sighting
+from .models import ContactAction, Shop, Sighting
 
 # (city, postcode, latitude, longitude, weight): Paris first, then the big cities, so
 # that a large --shops spreads over the whole country like real reports would.
@@ -74,6 +81,9 @@ STATUS_WEIGHTS = [
 DEMO_SOURCE = "demo"
 
 
+DEMO_CHANNELS = list(ContactAction.Channel.values)
+
+
 def demo_shop(i, rng_seed):
     """The i-th demo shop, the same on every run (so that seeding is idempotent)."""
     rng = random.Random(f"{rng_seed}:{i}")
@@ -90,9 +100,61 @@ def demo_shop(i, rng_seed):
         longitude=Decimal(f"{lng + rng.uniform(-spread * 1.4, spread * 1.4):.6f}"),
         category=category,
         status=status,
-        sightings_count=1,
-        contacts_count=1 if status != Shop.Status.REPORTED else 0,
     )
+
+
+def _night(today, days_ago):
+    """A moment in the night `days_ago` days before today, between 1 h and 6 h (local
+    time): when the rule wants windows dark, so a dark check counts."""
+    day = today - datetime.timedelta(days=days_ago)
+    minutes = 60 + (days_ago * 37) % 300
+    midnight = datetime.datetime.combine(day, datetime.time())
+    return timezone.make_aware(midnight + datetime.timedelta(minutes=minutes))
+
+
+def _day(today, days_ago):
+    """11 h on the day `days_ago` days before today: when someone phones the shop."""
+    day = today - datetime.timedelta(days=days_ago)
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(11)))
+
+
+def demo_story(shop, i, rng_seed, today):
+    """The sightings and contact behind the i-th shop's status, dated over the last year,
+    with the shop's counts and stage dates set to match. Returns (sightings, contacts)."""
+    rng = random.Random(f"{rng_seed}:{i}:story")
+    status = shop.status
+    # Days ago it was reported: early enough for the steps that follow it.
+    reported = rng.randint(12 if status != Shop.Status.REPORTED else 1, 330)
+    sightings = [Sighting(shop=shop, seen_at=_night(today, reported), lit=True)]
+    contacts = []
+    shop.created_at = sightings[0].seen_at
+    if status != Shop.Status.REPORTED:
+        done_at = _day(today, reported - 1)
+        contacts.append(
+            ContactAction(shop=shop, channel=rng.choice(DEMO_CHANNELS), done_at=done_at)
+        )
+        shop.contacted_at = done_at
+    if status in (Shop.Status.RESOLVED, Shop.Status.RELAPSED):
+        # Two dark checks on two nights after the contact resolve it.
+        checks = [_night(today, reported - 3), _night(today, reported - 6)]
+        sightings += [Sighting(shop=shop, seen_at=at, lit=False) for at in checks]
+        shop.resolved_at = max(checks)
+    if status == Shop.Status.RELAPSED:
+        sightings.append(Sighting(shop=shop, seen_at=_night(today, reported - 10), lit=True))
+    shop.sightings_count = len(sightings)
+    shop.contacts_count = len(contacts)
+    shop.last_seen_lit_at = max(s.seen_at for s in sightings if s.lit)
+    return sightings, contacts
+
+
+def _set_created_at(model, rows):
+    """created_at is auto_now_add, which bulk_create overrides with now: set it
+    afterwards, one UPDATE per distinct moment (a few hundred, whatever the count)."""
+    by_moment = {}
+    for row in rows:
+        by_moment.setdefault(row.created_at, []).append(row.pk)
+    for moment, pks in by_moment.items():
+        model.objects.filter(pk__in=pks).update(created_at=moment)
 
 
 def seed(options, stdout):
@@ -100,26 +162,36 @@ def seed(options, stdout):
     rng_seed = options.get("seed", 2022)
     existing = set(Shop.objects.filter(name__contains=" n°").values_list("name", flat=True))
     new = [
-        shop for i in range(1, count + 1) if (shop := demo_shop(i, rng_seed)).name not in existing
+        (i, shop)
+        for i in range(1, count + 1)
+        if (shop := demo_shop(i, rng_seed)).name not in existing
     ]
     batch = 5000
-    now = timezone.now()
+    today = timezone.localdate()
     for start in range(0, len(new), batch):
-        shops = Shop.objects.bulk_create(new[start : start + batch], batch_size=batch)
-        if shops and not shops[0].pk:
-            names = [s.name for s in shops]
-            shops = list(Shop.objects.filter(name__in=names))
+        chunk = new[start : start + batch]
+        stories = [demo_story(shop, i, rng_seed, today) for i, shop in chunk]
+        moments = [shop.created_at for _i, shop in chunk]
+        shops = Shop.objects.bulk_create([shop for _i, shop in chunk], batch_size=batch)
+        if shops and not shops[0].pk:  # a database that returns no ids
+            ids = dict(
+                Shop.objects.filter(name__in=[s.name for s in shops]).values_list("name", "pk")
+            )
+            for shop in shops:
+                shop.pk = ids[shop.name]
+        for shop, moment in zip(shops, moments, strict=True):
+            shop.created_at = moment
+        _set_created_at(Shop, shops)
         Sighting.objects.bulk_create(
-            [
-                Sighting(
-                    shop=shop,
-                    seen_at=now - datetime.timedelta(days=(shop.pk or 0) % 60, hours=2),
-                    lit=True,
-                )
-                for shop in shops
-            ],
-            batch_size=batch,
+            [sighting for sightings, _c in stories for sighting in sightings], batch_size=batch
         )
+        contacts = [contact for _s, contacts in stories for contact in contacts]
+        moments = [contact.done_at for contact in contacts]
+        contacts = ContactAction.objects.bulk_create(contacts, batch_size=batch)
+        for contact, moment in zip(contacts, moments, strict=True):
+            contact.created_at = moment
+        if contacts and contacts[0].pk:
+            _set_created_at(ContactAction, contacts)
     # bulk_create skips save(): recount the map's cells once, from the shops.
     cells.rebuild()
     stdout.write(f"Shops: {len(new)} created ({Shop.objects.count()} in all).\n")

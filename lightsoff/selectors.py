@@ -3,12 +3,12 @@
 import datetime
 from collections import Counter
 
-from django.db.models import Avg, Count, F, FloatField, Q
+from django.db.models import Avg, Count, F, FloatField, Q, Sum
 from django.db.models.functions import Cast, Floor, TruncMonth
 from django.utils import timezone
 
 from . import cells, constants, geo
-from .models import ContactAction, Shop, Sighting, VolunteerContactTask
+from .models import Shop, Sighting, VolunteerContactTask
 
 # A report this close to a known shop of the same name is a sighting of that shop.
 SAME_SHOP_RADIUS_M = 30
@@ -245,7 +245,10 @@ def stats(*, months=12, top=15):
         "cities": cities,
         "departements": deps,
         "timeline": timeline,
-        "contacts": ContactAction.objects.filter(shop__is_hidden=False, is_hidden=False).count(),
+        # The shops' own counts, summed over the same shops as the export's
+        # contacts_count column: both say the same number (counting the rows instead
+        # took in contacts on hidden, merged or never-reported shops).
+        "contacts": shops.aggregate(n=Sum("contacts_count"))["n"] or 0,
         "avoided_kwh": per_shop["kwh"] * n_resolved,
         "avoided_co2_kg": per_shop["co2_kg"] * n_resolved,
         "avoided_eur": per_shop["eur"] * n_resolved,

@@ -7,9 +7,20 @@ import json
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .. import constants, selectors
 from ..models import Shop
+
+# What follows each figure of the stats page, in the plural its count needs.
+STATUS_FIGURES = {
+    Shop.Status.REPORTED: lambda n: ngettext(
+        "shop reported, not contacted yet", "shops reported, not contacted yet", n
+    ),
+    Shop.Status.CONTACTED: lambda n: ngettext("shop contacted", "shops contacted", n),
+    Shop.Status.RESOLVED: lambda n: ngettext("shop resolved", "shops resolved", n),
+    Shop.Status.RELAPSED: lambda n: ngettext("shop relapsed", "shops relapsed", n),
+}
 
 
 def stats(request):
@@ -21,7 +32,8 @@ def stats(request):
             "stats": data,
             "chart": _chart(data["timeline"]),
             "status_totals": [
-                (value, label, data["totals"][value]) for value, label in Shop.Status.choices
+                (value, STATUS_FIGURES[value](n), n)
+                for value, n in ((value, data["totals"][value]) for value in Shop.Status.values)
             ],
             "licence_name": constants.LICENCE_NAME,
             "licence_url": constants.LICENCE_URL,
