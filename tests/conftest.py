@@ -2,7 +2,8 @@
 
 Groups of tests need real parts: `postgres` (DATABASE_URL=postgres://…), `redis`
 (REDIS_URL), `worker` (both, plus Celery worker processes), `e2e` (Chromium at
-/usr/bin/chromium) and `js` (Node, and the node_modules of `make install`). Locally, a
+/usr/bin/chromium), `js` (Node, and the node_modules of `make install`) and `vnu` (Java,
+and the Nu HTML Checker that `make install` puts in node_modules/vnu-jar). Locally, a
 group whose part is missing is skipped with a clear reason; with RESERVE_NO_SKIP=1 (set by
 .ci/run) every skip is a failure.
 """
@@ -31,6 +32,8 @@ HAS_REDIS = bool(django_settings.REDIS_URL)
 HAS_CHROMIUM = Path(CHROMIUM).exists()
 HAS_NODE = shutil.which("node") is not None
 HAS_NODE_MODULES = (ROOT / "node_modules" / ".bin" / "biome").exists()
+HAS_JAVA = shutil.which("java") is not None
+VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
 MISSING = {
     "postgres": None if IS_POSTGRES else "needs PostgreSQL: set DATABASE_URL=postgres://…",
@@ -42,6 +45,10 @@ MISSING = {
     "js": None
     if HAS_NODE and HAS_NODE_MODULES
     else "needs Node and node_modules (apt-get install nodejs npm, then make install)",
+    "vnu": None
+    if HAS_JAVA and VNU_JAR.exists()
+    else "needs Java and the Nu HTML Checker (apt-get install default-jre-headless nodejs npm, "
+    "then make install)",
 }
 
 

@@ -1,0 +1,220 @@
+"""The pages the accessibility gates check (issue #13), and the data that fills them.
+
+One `Site` of ordinary data (a volunteer, a coordinator, a project with a need, a launched
+call-up with an alert, a shop with its sightings) and the inventory of pages over it: every
+public page, the volunteer's pages and the coordinator's key admin pages. A page added to
+the site is added here, so that the gates look at it too.
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils import timezone
+
+from missions.models import Alert, Mobilization
+from tests.factories import (
+    ApplicationFactory,
+    AvailabilityFactory,
+    ContactActionFactory,
+    CoordinatorFactory,
+    CrisisFactory,
+    MembershipFactory,
+    MobilizationFactory,
+    NeedFactory,
+    ProfileSkillFactory,
+    ProjectFactory,
+    QualificationFactory,
+    ReporterSubscriptionFactory,
+    ShopFactory,
+    SightingFactory,
+    UpdateFactory,
+    UserFactory,
+    VolunteerContactTaskFactory,
+    skill,
+)
+
+PUBLIC, VOLUNTEER, COORDINATOR = "public", "volunteer", "coordinator"
+
+
+@dataclass
+class Site:
+    volunteer: object
+    coordinator: object
+    project: object
+    need: object
+    led_project: object
+    draft: object
+    launched: object
+    alert: object
+    shop: object
+    subscription: object
+
+
+def build_site():
+    """The data every page of the inventory needs, made with the factories."""
+    today = timezone.localdate()
+    volunteer = UserFactory(
+        email="camille@example.org",
+        profile__display_name="Camille Martin",
+        profile__bio="Développeuse, dix ans dans le service public.",
+        profile__region="11",
+        profile__crisis_opt_in=True,
+        profile__quiet_hours_start=datetime.time(0, 0),
+        profile__quiet_hours_end=datetime.time(0, 0),
+    )
+    profile = volunteer.profile
+    profile.onboarding_completed_at = timezone.now()
+    profile.save(update_fields=["onboarding_completed_at"])
+    ProfileSkillFactory(profile=profile, skill=skill("developpement-backend"))
+    AvailabilityFactory(
+        profile=profile,
+        starts_on=today - datetime.timedelta(days=1),
+        ends_on=today + datetime.timedelta(days=30),
+    )
+    coordinator = CoordinatorFactory(profile__display_name="Alex Coordination")
+
+    project = ProjectFactory(title="Repérer les foyers isolés pendant les canicules")
+    need = NeedFactory(project=project)
+    NeedFactory(project=project, skill=skill("developpement-backend"), headcount=1)
+    QualificationFactory(project=project)
+    UpdateFactory(project=project, author=project.lead)
+    ApplicationFactory(need=need, volunteer=volunteer)
+    ProjectFactory(title="Un annuaire des tiers-lieux", status="idea", opened_at=None)
+
+    led_project = ProjectFactory(title="Simulateur d'aides au chauffage", lead=volunteer)
+    led_need = NeedFactory(project=led_project)
+    ApplicationFactory(need=led_need)
+    MembershipFactory(project=led_project, volunteer=UserFactory())
+
+    crisis = CrisisFactory(title="Vague de froid en Île-de-France")
+    draft = MobilizationFactory(crisis=crisis, title="Renfort maraudes de nuit")
+    draft.skills.set([skill("developpement-backend")])
+    launched = MobilizationFactory(
+        crisis=crisis,
+        title="Cartographier les centres d'hébergement",
+        status=Mobilization.Status.LAUNCHED,
+        launched_at=timezone.now(),
+        current_wave=1,
+    )
+    alert = Alert.objects.create(
+        mobilization=launched, volunteer=volunteer, status=Alert.Status.SENT, sent_at=timezone.now()
+    )
+    Alert.objects.create(
+        mobilization=launched,
+        volunteer=UserFactory(),
+        status=Alert.Status.SENT,
+        sent_at=timezone.now(),
+        response=Alert.Response.ACCEPTED,
+        responded_at=timezone.now(),
+    )
+
+    shop = ShopFactory(name="Boulangerie de la Roquette")
+    SightingFactory(shop=shop)
+    ContactActionFactory(shop=shop)
+    VolunteerContactTaskFactory(
+        shop=ShopFactory(
+            name="Pharmacie du Faubourg",
+            latitude=Decimal("48.852000"),
+            longitude=Decimal("2.375000"),
+        )
+    )
+    subscription = ReporterSubscriptionFactory(shop=shop)
+    return Site(
+        volunteer=volunteer,
+        coordinator=coordinator,
+        project=project,
+        need=need,
+        led_project=led_project,
+        draft=draft,
+        launched=launched,
+        alert=alert,
+        shop=shop,
+        subscription=subscription,
+    )
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page of the inventory: its name in reports, how to reach it, who looks at it."""
+
+    name: str
+    path: object  # Site -> the path to open
+    who: str = PUBLIC
+    # A selector that appears once the page's own script has done its work (the map).
+    ready: str | None = None
+    status: int = 200
+
+
+def _static(path):
+    return lambda site: path
+
+
+PAGES = [
+    # --- Public pages ---------------------------------------------------------------
+    Page("home", _static("/")),
+    Page("about", _static("/pages/about/")),
+    Page("legal", _static("/pages/legal/")),
+    Page("privacy", _static("/pages/privacy/")),
+    Page("accessibility", _static("/pages/accessibility/")),
+    Page("volunteers-intro", _static("/volunteers/")),
+    Page("projects-backlog", _static("/projects/")),
+    Page("project-detail", lambda site: site.project.get_absolute_url()),
+    Page("missions-intro", _static("/missions/")),
+    Page("missions-answer", lambda site: f"/missions/respond/{site.alert.token}/"),
+    Page("missions-opt-out", lambda site: f"/missions/opt-out/{site.alert.token}/"),
+    Page("lightsoff-map", _static("/lightsoff/"), ready="#lightsoff-map[data-loaded-zoom]"),
+    Page("lightsoff-report", _static("/lightsoff/report/")),
+    Page("lightsoff-shop", lambda site: site.shop.get_absolute_url()),
+    Page("lightsoff-letter", lambda site: f"/lightsoff/shops/{site.shop.pk}/letter/"),
+    Page(
+        "lightsoff-subscription",
+        lambda site: f"/lightsoff/subscriptions/{site.subscription.token}/confirm/",
+    ),
+    Page("lightsoff-stats", _static("/lightsoff/stats/")),
+    Page("login", _static("/accounts/login/")),
+    Page("signup", _static("/accounts/signup/")),
+    Page("password-reset", _static("/accounts/password/reset/")),
+    Page("not-found", _static("/no-such-page/"), status=404),
+    # --- The volunteer's pages (logged in) -------------------------------------------
+    Page("space", _static("/volunteers/"), VOLUNTEER),
+    Page("profile-form", _static("/volunteers/me/"), VOLUNTEER),
+    Page("onboarding", _static("/volunteers/welcome/"), VOLUNTEER),
+    Page("my-projects", _static("/projects/mine/"), VOLUNTEER),
+    Page("my-missions", _static("/missions/mine/"), VOLUNTEER),
+    Page("propose-project", _static("/projects/propose/"), VOLUNTEER),
+    Page(
+        "apply",
+        lambda site: f"/projects/{site.project.slug}/apply/{site.need.pk}/",
+        VOLUNTEER,
+    ),
+    Page("lead-manage", lambda site: f"/projects/{site.led_project.slug}/manage/", VOLUNTEER),
+    Page("lightsoff-tasks", _static("/lightsoff/tasks/"), VOLUNTEER),
+    Page("lightsoff-rounds", _static("/lightsoff/rounds/"), VOLUNTEER),
+    Page("account-emails", _static("/accounts/email/"), VOLUNTEER),
+    # The directory is the coordinators': a volunteer gets the 403 page.
+    Page("forbidden", _static("/volunteers/directory/"), VOLUNTEER, status=403),
+    # --- The coordinator's key admin pages -------------------------------------------
+    Page("admin-index", _static("/admin/"), COORDINATOR),
+    Page("admin-callups", _static("/admin/missions/mobilization/"), COORDINATOR),
+    Page(
+        "admin-callup-draft",
+        lambda site: f"/admin/missions/mobilization/{site.draft.pk}/change/",
+        COORDINATOR,
+    ),
+    Page(
+        "admin-callup-progress",
+        lambda site: f"/admin/missions/mobilization/{site.launched.pk}/progress/",
+        COORDINATOR,
+    ),
+    Page("admin-projects", _static("/admin/projects/project/"), COORDINATOR),
+    Page(
+        "admin-project",
+        lambda site: f"/admin/projects/project/{site.project.pk}/change/",
+        COORDINATOR,
+    ),
+    Page("admin-shops", _static("/admin/lightsoff/shop/"), COORDINATOR),
+    Page("volunteers-directory", _static("/volunteers/directory/"), COORDINATOR),
+]
+
+PUBLIC_PAGES = [page for page in PAGES if page.who == PUBLIC]

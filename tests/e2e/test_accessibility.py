@@ -1,0 +1,165 @@
+"""The accessibility gates of issue #13 ("Legible at night, accessible to all").
+
+- axe-core, in Debian's Chromium, on every page of the inventory (a11y_pages.py: the public
+  pages, the volunteer's, the coordinator's key admin pages) at a phone's width (390×844)
+  and a laptop's (1280×800): no critical and no serious violation.
+- The Nu HTML Checker (node_modules/vnu-jar, on Java) on the HTML the server sends for
+  every public page: no error (warnings are printed, they do not fail).
+
+Both print per page what they found in the terminal summary ("accessibility gates"), pass
+or fail, and write the details to a11y.json in pytest's temporary directory.
+"""
+
+import json
+import subprocess
+from collections import Counter
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.test import Client
+
+from tests.conftest import VNU_JAR
+from tests.e2e.a11y_pages import COORDINATOR, PAGES, PUBLIC_PAGES, VOLUNTEER, build_site
+from tests.e2e.conftest import fake_tiles, log_in
+
+VIEWPORTS = {
+    390: {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True},
+    1280: {"viewport": {"width": 1280, "height": 800}},
+}
+BLOCKING = ("critical", "serious")
+IMPACTS = ("critical", "serious", "moderate", "minor")
+AXE = Axe()
+
+
+def _axe_entry(page_spec, width, path, violations):
+    counts = Counter(v["impact"] for v in violations)
+    rules = ", ".join(f"{v['id']} ({v['impact']})" for v in violations) or "none"
+    figures = " ".join(f"{impact} {counts[impact]}" for impact in IMPACTS)
+    return {
+        "gate": "axe",
+        "page": page_spec.name,
+        "width": width,
+        "path": path,
+        "line": f"axe {page_spec.name:24} @{width:<4} {figures} · {rules}",
+        "violations": [
+            {
+                "id": v["id"],
+                "impact": v["impact"],
+                "help": v["help"],
+                "nodes": [
+                    {"target": node["target"], "summary": node.get("failureSummary", "")}
+                    for node in v["nodes"]
+                ],
+            }
+            for v in violations
+        ],
+    }
+
+
+def _describe(entry):
+    lines = []
+    for v in entry["violations"]:
+        if v["impact"] in BLOCKING:
+            targets = "; ".join(" ".join(n["target"]) for n in v["nodes"][:5])
+            lines.append(f"  @{entry['width']} {v['id']} ({v['impact']}): {v['help']} → {targets}")
+    return lines
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("page_spec", PAGES, ids=lambda p: p.name)
+def test_axe_finds_no_serious_violation(
+    page_spec, live_server, browser, browser_context_args, settings, a11y_report
+):
+    # Coordinators use a second factor in production; its pages are tested elsewhere.
+    settings.REQUIRE_STAFF_MFA = False
+    site = build_site()
+    path = page_spec.path(site)
+    user = {VOLUNTEER: site.volunteer, COORDINATOR: site.coordinator}.get(page_spec.who)
+    failures = []
+    for width, options in VIEWPORTS.items():
+        context = browser.new_context(**browser_context_args, **options)
+        try:
+            fake_tiles(context)
+            if user is not None:
+                log_in(context, live_server, user)
+            page = context.new_page()
+            response = page.goto(live_server.url + path)
+            assert response.status == page_spec.status, f"{path} answered {response.status}"
+            if page_spec.ready:
+                page.wait_for_selector(page_spec.ready, state="attached")
+            violations = AXE.run(page).response["violations"]
+        finally:
+            context.close()
+        entry = _axe_entry(page_spec, width, path, violations)
+        a11y_report.append(entry)
+        failures += _describe(entry)
+    assert not failures, f"{page_spec.name} ({path}):\n" + "\n".join(failures)
+
+
+# --- The Nu HTML Checker -------------------------------------------------------------
+# The JVM takes seconds to start: the first test renders every public page and checks
+# them all in one run; the others read its results.
+_NU_RESULTS = {}
+
+
+def _check_public_pages(tmp_dir):
+    site = build_site()
+    client = Client()
+    names = []
+    for page_spec in PUBLIC_PAGES:
+        path = page_spec.path(site)
+        response = client.get(path)
+        assert response.status_code == page_spec.status, f"{path}: {response.status_code}"
+        (tmp_dir / f"{page_spec.name}.html").write_bytes(response.content)
+        names.append(page_spec.name)
+    completed = subprocess.run(
+        ["java", "-jar", str(VNU_JAR), "--format", "json", "--stdout"]
+        + [str(tmp_dir / f"{name}.html") for name in names],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    if not completed.stdout.strip():
+        raise AssertionError(f"the Nu HTML Checker did not run: {completed.stderr[-2000:]}")
+    results = {name: [] for name in names}
+    for message in json.loads(completed.stdout)["messages"]:
+        # "url" is the file checked ("file:/tmp/…/home.html"); none: the checker itself.
+        name = message.get("url", "").rpartition("/")[2].removesuffix(".html")
+        if name not in results:
+            raise AssertionError(f"the Nu HTML Checker failed: {message}")
+        results[name].append(message)
+    return results
+
+
+@pytest.fixture
+def nu_results(tmp_path_factory):
+    if not _NU_RESULTS:
+        _NU_RESULTS.update(_check_public_pages(tmp_path_factory.mktemp("nu")))
+    return _NU_RESULTS
+
+
+def _nu_line(message):
+    where = f"line {message.get('lastLine', '?')}"
+    extract = " ".join(message.get("extract", "").split())[:80]
+    return f"{where}: {message['message']} [{extract}]"
+
+
+@pytest.mark.vnu
+@pytest.mark.django_db
+@pytest.mark.parametrize("page_spec", PUBLIC_PAGES, ids=lambda p: p.name)
+def test_the_nu_html_checker_finds_no_error(page_spec, nu_results, a11y_report):
+    messages = nu_results[page_spec.name]
+    errors = [m for m in messages if m["type"] == "error"]
+    warnings = [m for m in messages if m["type"] != "error"]
+    a11y_report.append(
+        {
+            "gate": "nu",
+            "page": page_spec.name,
+            "line": f"nu  {page_spec.name:24} errors {len(errors)} warnings {len(warnings)}"
+            + "".join(f"\n      error {_nu_line(m)}" for m in errors)
+            + "".join(f"\n      warning {_nu_line(m)}" for m in warnings),
+            "messages": messages,
+        }
+    )
+    assert not errors, f"{page_spec.name}:\n" + "\n".join(_nu_line(m) for m in errors)
