@@ -1,9 +1,12 @@
-"""Read shops from an OpenStreetMap extract: GeoJSON (overpass-turbo, osmtogeojson) or
-.osm XML. Only named shops (shop=*, and amenities with a shop window) are kept; ways
-get the centre of their nodes."""
+"""Read shops from an OpenStreetMap extract: GeoJSON (overpass-turbo, osmtogeojson),
+.osm XML, or the binary .osm.pbf in which whole countries are distributed (read by
+pyosmium, streaming). Only named shops (shop=*, and amenities with a shop window) are
+kept; ways get the centre of their nodes."""
 
 import json
 import xml.etree.ElementTree as ET  # noqa: S405 (local files given by an operator)
+
+import osmium
 
 
 class OSMFileError(ValueError):
@@ -34,12 +37,17 @@ AMENITIES_WITH_WINDOWS = {
 }
 
 
+def _wanted(tags):
+    """A named shop, or an amenity with a window (`tags`: a dict or pyosmium's TagList)."""
+    if not (tags.get("name") or "").strip():
+        return False
+    return bool(tags.get("shop")) or tags.get("amenity") in AMENITIES_WITH_WINDOWS
+
+
 def _record(osm_id, lat, lng, tags):
-    name = (tags.get("name") or "").strip()
-    if not name:
+    if not _wanted(tags):
         return None
-    if not tags.get("shop") and tags.get("amenity") not in AMENITIES_WITH_WINDOWS:
-        return None
+    name = tags.get("name").strip()
     return {
         "osm_id": osm_id,
         "latitude": float(lat),
@@ -121,7 +129,65 @@ def read_osm_xml(text):
     return records
 
 
+# What pyosmium reads: the binary format, and compressed XML too big to hold in memory.
+OSMIUM_SUFFIXES = (".pbf", ".osm.bz2", ".osm.gz")
+
+
+def read_osmium(path):
+    """Yield the shops of a .osm.pbf (or compressed .osm) extract, one at a time.
+
+    Memory stays bounded by the shops, not by the extract (France: some 500 million
+    nodes): a first pass notes the ids of the wanted nodes and ways and of the nodes
+    those ways use (compact id sets); the second pass keeps the locations of those nodes
+    only, and gives each way the centre of its nodes. The file must be sorted (nodes,
+    then ways), as every published extract is.
+    """
+    wanted = osmium.IdTracker()
+    try:
+        for obj in osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY).with_filter(
+            osmium.filter.KeyFilter("shop", "amenity")
+        ):
+            if not _wanted(obj.tags):
+                continue
+            if obj.is_node():
+                wanted.add_node(obj.id)
+            else:
+                wanted.add_way(obj.id)
+                wanted.add_references(obj)
+        locations = osmium.NodeLocationsForWays(osmium.index.create_map("sparse_mem_array"))
+        locations.ignore_errors()  # a way cut by the extract's border keeps its other nodes
+        shops = (
+            osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY)
+            .with_filter(wanted.id_filter())
+            .with_filter(locations)
+        )
+        for obj in shops:
+            if obj.is_node():
+                if "shop" not in obj.tags and "amenity" not in obj.tags:
+                    continue  # a node of a shop's outline, kept for its location
+                if not obj.location.valid():
+                    raise OSMFileError(f"node {obj.id} has no valid lat/lon")
+                kind, lat, lng = "node", obj.location.lat, obj.location.lon
+            else:
+                points = [n.location for n in obj.nodes if n.location.valid()]
+                if len(points) > 1 and obj.nodes[0].ref == obj.nodes[-1].ref:
+                    points.pop()  # a closed outline repeats its first node
+                if not points:
+                    continue
+                kind = "way"
+                lat = sum(p.lat for p in points) / len(points)
+                lng = sum(p.lon for p in points) / len(points)
+            record = _record(f"{kind}/{obj.id}", lat, lng, obj.tags)
+            if record:
+                yield record
+    except RuntimeError as error:  # libosmium's errors: not a PBF, truncated, unsorted…
+        raise OSMFileError(str(error)) from None
+
+
 def read(path):
+    """The shops of an extract: an iterator for pyosmium's formats, else a list."""
+    if str(path).lower().endswith(OSMIUM_SUFFIXES):
+        return read_osmium(path)
     with open(path, encoding="utf-8") as handle:
         text = handle.read()
     if text.lstrip().startswith("<"):

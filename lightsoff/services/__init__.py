@@ -19,7 +19,7 @@ from .moderation import (
     set_shops_hidden,
     set_sightings_hidden,
 )
-from .osm import OSM_FIELDS, import_osm_shops
+from .osm import OSM_FIELDS, import_osm_shops, import_osm_stream
 from .reports import (
     CHOSEN_SHOP_MAX_DISTANCE_M,
     DARK_CHECKS_TO_RESOLVE,
@@ -54,6 +54,7 @@ __all__ = [
     "find_same_shop",
     "hash_ip",
     "import_osm_shops",
+    "import_osm_stream",
     "log_contact",
     "merge_shops",
     "night_of",

@@ -1,5 +1,7 @@
 """Importing shops from OpenStreetMap extracts (the `import_osm_shops` command)."""
 
+import itertools
+
 from django.db import transaction
 
 from ..models import Shop
@@ -53,3 +55,24 @@ def import_osm_shops(*, records):
         Shop.objects.bulk_create(new, batch_size=1000)
         created = len(new)
     return created, updated
+
+
+BATCH_SIZE = 2000
+
+
+def import_osm_stream(records, *, batch_size=BATCH_SIZE, progress=None):
+    """Import an iterable of records (a whole country's, read as it goes) in batches of
+    `batch_size`, each in its own transaction: memory holds one batch, and a file that
+    turns out broken half-way keeps what came before it (a new run completes it, matching
+    by osm_id). `progress(read, created, updated)` is called after each batch.
+    Returns (read, created, updated)."""
+    read = created = updated = 0
+    records = iter(records)
+    while batch := list(itertools.islice(records, batch_size)):
+        batch_created, batch_updated = import_osm_shops(records=batch)
+        read += len(batch)
+        created += batch_created
+        updated += batch_updated
+        if progress is not None:
+            progress(read, created, updated)
+    return read, created, updated

@@ -91,3 +91,141 @@ def test_a_node_without_coordinates_is_a_clear_error(tmp_path):
     bad.write_text('<osm><node id="1"><tag k="name" v="X"/><tag k="shop" v="y"/></node></osm>')
     with pytest.raises(CommandError, match="lat/lon"):
         call_command("import_osm_shops", str(bad), stdout=StringIO())
+
+
+# --- .osm.pbf extracts (pyosmium) ----------
+
+
+def write_pbf(path, *, bakery_hours="Mo-Sa 07:00-20:00; PH off", extra_nodes=()):
+    """A small sorted extract: shops as nodes and as an outline, and what is not a shop."""
+    import osmium
+    from osmium.osm.mutable import Node, Way
+
+    with osmium.SimpleWriter(str(path), overwrite=True) as writer:
+        writer.add_node(
+            Node(
+                id=1001,
+                location=(2.3721, 48.8536),
+                tags={
+                    "name": "Boulangerie Martin",
+                    "shop": "bakery",
+                    "opening_hours": bakery_hours,
+                    "contact:email": "bonjour@boulangerie-martin.fr",
+                    "phone": "+33 1 23 45 67 89",
+                    "addr:housenumber": "12",
+                    "addr:street": "Rue de la Roquette",
+                    "addr:postcode": "75011",
+                    "addr:city": "Paris",
+                },
+            )
+        )
+        writer.add_node(
+            Node(
+                id=1002,
+                location=(2.3500, 48.8600),
+                tags={
+                    "name": "Le Zinc",
+                    "amenity": "bar",
+                    "email": "zinc@example.fr",
+                    "contact:phone": "+33 6 12 34 56 78",
+                },
+            )
+        )
+        writer.add_node(Node(id=1003, location=(2.35, 48.86), tags={"shop": "kiosk"}))  # no name
+        writer.add_node(
+            Node(id=1004, location=(2.36, 48.86), tags={"name": "Parking", "amenity": "parking"})
+        )
+        # The outline of a shop: a square around (48.8500, 2.3400).
+        for node_id, (lon, lat) in zip(
+            (2001, 2002, 2003, 2004),
+            ((2.3398, 48.8498), (2.3402, 48.8498), (2.3402, 48.8502), (2.3398, 48.8502)),
+            strict=True,
+        ):
+            writer.add_node(Node(id=node_id, location=(lon, lat)))
+        for node in extra_nodes:
+            writer.add_node(node)
+        writer.add_way(
+            Way(
+                id=4004,
+                nodes=[2001, 2002, 2003, 2004, 2001],
+                tags={"name": "Librairie des Arts", "shop": "books", "opening_hours": "24/7"},
+            )
+        )
+        street = {"name": "Rue X", "highway": "service"}
+        writer.add_way(Way(id=5005, nodes=[2001, 2002], tags=street))
+
+
+def run_file(path, *args):
+    out = StringIO()
+    call_command("import_osm_shops", str(path), *args, stdout=out)
+    return out.getvalue()
+
+
+def test_a_pbf_extract_gives_shops_from_nodes_and_outlines_with_hours_and_contacts(tmp_path):
+    extract = tmp_path / "paris.osm.pbf"
+    write_pbf(extract)
+    assert "3 created, 0 updated" in run_file(extract)
+    assert sorted(Shop.objects.values_list("osm_id", "name")) == [
+        ("node/1001", "Boulangerie Martin"),
+        ("node/1002", "Le Zinc"),
+        ("way/4004", "Librairie des Arts"),
+    ]
+    bakery = Shop.objects.get(osm_id="node/1001")
+    assert bakery.opening_hours == "Mo-Sa 07:00-20:00; PH off"
+    assert (bakery.email, bakery.phone) == ("bonjour@boulangerie-martin.fr", "+33 1 23 45 67 89")
+    assert (bakery.address, bakery.postcode, bakery.city) == (
+        "12 Rue de la Roquette",
+        "75011",
+        "Paris",
+    )
+    assert (float(bakery.latitude), float(bakery.longitude)) == pytest.approx((48.8536, 2.3721))
+    bar = Shop.objects.get(osm_id="node/1002")
+    assert (bar.email, bar.phone, bar.category) == ("zinc@example.fr", "+33 6 12 34 56 78", "bar")
+    books = Shop.objects.get(osm_id="way/4004")
+    assert (float(books.latitude), float(books.longitude)) == pytest.approx(
+        (48.8500, 2.3400), abs=1e-6
+    )  # the outline's centre, its closing node counted once
+    assert books.opening_hours == "24/7"
+
+
+def test_importing_a_pbf_twice_changes_nothing_and_an_update_keeps_the_status(tmp_path):
+    extract = tmp_path / "paris.osm.pbf"
+    write_pbf(extract)
+    run_file(extract)
+    before = list(Shop.objects.order_by("osm_id").values())
+    assert "0 created, 0 updated, 3 unchanged" in run_file(extract)
+    assert list(Shop.objects.order_by("osm_id").values()) == before
+
+    Shop.objects.filter(osm_id="node/1001").update(status="contacted", sightings_count=3)
+    write_pbf(extract, bakery_hours="Mo-Sa 07:00-21:00; PH off")
+    assert "0 created, 1 updated, 2 unchanged" in run_file(extract)
+    bakery = Shop.objects.get(osm_id="node/1001")
+    assert bakery.opening_hours == "Mo-Sa 07:00-21:00; PH off"
+    assert (bakery.status, bakery.sightings_count) == ("contacted", 3)
+    assert Shop.objects.count() == 3
+
+
+def test_a_pbf_is_imported_in_batches_with_progress(tmp_path):
+    from osmium.osm.mutable import Node
+
+    extract = tmp_path / "many.osm.pbf"
+    shops = [
+        Node(id=20_000 + i, location=(2.3 + i / 1000, 48.8), tags={"name": f"S{i}", "shop": "x"})
+        for i in range(25)
+    ]
+    write_pbf(extract, extra_nodes=shops)
+    out = run_file(extract, "--batch-size", "4", "--progress-every", "10")
+    # Batches of 4: the lines come when 10, then 20, shops have been written.
+    assert "12 shops read: 12 created" in out and "20 shops read: 20 created" in out
+    assert "28 created, 0 updated, 0 unchanged" in out
+    assert Shop.objects.count() == 28
+
+
+def test_a_broken_pbf_is_a_clear_error(tmp_path):
+    broken = tmp_path / "broken.osm.pbf"
+    broken.write_bytes(b"\x00\x00\x00\x0dnot a pbf at all")
+    with pytest.raises(CommandError, match="Cannot read"):
+        run_file(broken)
+    with pytest.raises(CommandError, match="Cannot read"):
+        run_file(tmp_path / "missing.osm.pbf")
+    assert not Shop.objects.exists()
