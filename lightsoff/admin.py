@@ -10,11 +10,13 @@ from volunteers.admin import AuditHistoryMixin
 
 from . import services
 from .models import (
+    Commune,
     ContactAction,
     ReporterSubscription,
     Round,
     Shop,
     Sighting,
+    TownHall,
     VolunteerContactTask,
 )
 
@@ -64,6 +66,7 @@ class ShopAdmin(AuditHistoryMixin, ModelAdmin):
     ]
     list_select_related = True
     date_hierarchy = "created_at"
+    autocomplete_fields = ["commune"]  # 35,000 communes: never a plain <select>
     inlines = [SightingInline]
     actions = ["merge_duplicates", "hide", "unhide"]
 
@@ -235,3 +238,55 @@ class RoundAdmin(ModelAdmin):
     list_filter = ["planned_for"]
     raw_id_fields = ["volunteer"]
     list_select_related = ["volunteer"]
+
+
+@admin.register(Commune)
+class CommuneAdmin(ModelAdmin):
+    """The communes come from `load_communes` (INSEE's geographic code): read only."""
+
+    list_display = ["insee_code", "name", "departement", "postcode_list", "town_hall_email"]
+    list_filter = ["region", "departement"]
+    search_fields = ["insee_code", "name", "postcodes__postcode"]
+    fields = ["insee_code", "name", "departement", "region", "latitude", "longitude"]
+    readonly_fields = fields
+    list_select_related = ["town_hall"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("postcodes")
+
+    @admin.display(description=_("postcodes"))
+    def postcode_list(self, commune):
+        return ", ".join(sorted(p.postcode for p in commune.postcodes.all()))
+
+    @admin.display(description=_("town hall e-mail"))
+    def town_hall_email(self, commune):
+        hall = getattr(commune, "town_hall", None)
+        return hall.email if hall else ""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(TownHall)
+class TownHallAdmin(ModelAdmin):
+    """Mairies from `import_annuaire`; a coordinator corrects an e-mail here, and the next
+    import then leaves that town hall alone (`edited_by_hand`)."""
+
+    list_display = ["name", "commune", "email", "phone", "edited_by_hand", "updated_at"]
+    list_filter = ["edited_by_hand", ("email", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "email", "commune__name", "commune__insee_code"]
+    autocomplete_fields = ["commune"]
+    readonly_fields = ["source_id", "updated_at"]
+    list_select_related = ["commune"]
+
+    def save_model(self, request, obj, form, change):
+        # Unless the coordinator set the box themselves, a correction is protected.
+        if change and form.changed_data and "edited_by_hand" not in form.changed_data:
+            obj.edited_by_hand = True
+        super().save_model(request, obj, form, change)

@@ -61,6 +61,15 @@ class Shop(models.Model):
     contacted_at = models.DateTimeField(_("first contacted at"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     last_seen_lit_at = models.DateTimeField(_("last seen lit at"), null=True, blank=True)
+    # From the position and postcode (lightsoff/communes.py): whose mairie acts on it.
+    commune = models.ForeignKey(
+        "Commune",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="shops",
+        verbose_name=_("commune"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -268,3 +277,89 @@ class ShopCell(models.Model):
 
     def __str__(self):
         return f"{self.cx},{self.cy} {self.status}: {self.count}"
+
+
+class Commune(models.Model):
+    """A commune of INSEE's official geographic code (`load_communes`).
+
+    The code is text: "06088" (Nice) and "2A004" (Ajaccio) are not numbers. The centre
+    is the file's when it gives one, else the position of the mairie from the
+    administration directory (`import_annuaire`); it is what `communes.commune_for`
+    measures shops against (nearest centre, no polygons: DESIGN.md has no GeoDjango).
+    """
+
+    insee_code = models.CharField(_("INSEE code"), max_length=5, primary_key=True)
+    name = models.CharField(_("name"), max_length=120)
+    departement = models.CharField(_("département"), max_length=3)
+    region = models.CharField(_("region"), max_length=3, blank=True)
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("commune")
+        verbose_name_plural = _("communes")
+        ordering = ["insee_code"]
+        indexes = [models.Index(fields=["latitude", "longitude"])]
+
+    def __str__(self):
+        return f"{self.name} ({self.insee_code})"
+
+
+class CommunePostcode(models.Model):
+    """One postcode of a commune: a postcode may serve several communes, and a commune
+    have several postcodes (Nice has four). A row each, so that "which communes have
+    06230?" is an index look-up on SQLite and PostgreSQL alike."""
+
+    commune = models.ForeignKey(Commune, on_delete=models.CASCADE, related_name="postcodes")
+    postcode = models.CharField(_("postcode"), max_length=5)
+
+    class Meta:
+        verbose_name = _("postcode")
+        verbose_name_plural = _("postcodes")
+        constraints = [
+            # Its index (postcode first) serves the look-ups by postcode.
+            models.UniqueConstraint(
+                fields=["postcode", "commune"], name="lightsoff_one_commune_postcode"
+            )
+        ]
+
+    def __str__(self):
+        return self.postcode
+
+
+class TownHall(models.Model):
+    """The mairie of a commune, from the Annuaire de l'administration (`import_annuaire`).
+
+    A coordinator may correct it in the admin; it is then marked `edited_by_hand` and
+    the next import leaves it alone. The e-mail may be blank: the directory has none
+    for some mairies, and a dossier for them waits for a moderator to send it.
+    """
+
+    commune = models.OneToOneField(
+        Commune, on_delete=models.CASCADE, related_name="town_hall", verbose_name=_("commune")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    website = models.URLField(_("website"), max_length=255, blank=True)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    # The directory's id of the entry this row was imported from (blank if made by hand).
+    source_id = models.CharField(_("directory id"), max_length=64, blank=True, db_index=True)
+    edited_by_hand = models.BooleanField(
+        _("edited by hand"),
+        default=False,
+        help_text=_("The directory import does not overwrite a town hall edited by hand."),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("town hall")
+        verbose_name_plural = _("town halls")
+        ordering = ["commune"]
+
+    def __str__(self):
+        return self.name

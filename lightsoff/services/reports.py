@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import geo, hours
+from ..communes import commune_for
 from ..models import Shop, Sighting
 from ..selectors import SAME_SHOP_RADIUS_M, nearby_shops
 from .subscriptions import notify_after_commit
@@ -108,7 +109,8 @@ def report_sighting(
     - `shop` (the user picked it in "is it one of these?") must lie near the pin;
     - the shop's counts and status follow: a lit sighting of a resolved shop makes it
       relapsed, two dark sightings after the last lit one make it resolved;
-    - subscribers are notified after commit when the shop becomes resolved.
+    - subscribers are notified after commit when the shop becomes resolved;
+    - a new shop gets its commune (`communes.commune_for`, from the pin and postcode).
     Raises ValidationError on coordinates out of range or a chosen shop too far away.
     """
     if not geo.valid_lat_lng(lat, lng):
@@ -139,10 +141,13 @@ def report_sighting(
                     postcode=postcode[:10],
                     city=city[:120],
                     category=category[:60],
+                    commune=commune_for(lat, lng, postcode),
                 )
         shop = Shop.objects.select_for_update().get(pk=shop.pk)
         if not shop.address and address:
             shop.address, shop.postcode, shop.city = address[:255], postcode[:10], city[:120]
+            if shop.commune_id is None:
+                shop.commune = commune_for(shop.latitude, shop.longitude, shop.postcode)
         sighting = Sighting.objects.create(
             shop=shop,
             lit=lit,
