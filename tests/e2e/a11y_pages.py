@@ -218,3 +218,13 @@ PAGES = [
 ]
 
 PUBLIC_PAGES = [page for page in PAGES if page.who == PUBLIC]
+
+# The error pages a visitor may meet but no URL leads to on purpose: the Nu checker
+# validates them rendered as the error handlers render them.
+ERROR_TEMPLATES = {
+    "error-403": "403.html",
+    "error-429": "429.html",
+    "error-500": "500.html",
+    "error-400": "error.html",
+    "lightsoff-429": "lightsoff/429.html",
+}

@@ -16,10 +16,19 @@ from collections import Counter
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.test import Client
+from django.contrib.auth.models import AnonymousUser
+from django.template.loader import render_to_string
+from django.test import Client, RequestFactory
 
 from tests.conftest import VNU_JAR
-from tests.e2e.a11y_pages import COORDINATOR, PAGES, PUBLIC_PAGES, VOLUNTEER, build_site
+from tests.e2e.a11y_pages import (
+    COORDINATOR,
+    ERROR_TEMPLATES,
+    PAGES,
+    PUBLIC_PAGES,
+    VOLUNTEER,
+    build_site,
+)
 from tests.e2e.conftest import fake_tiles, log_in
 
 VIEWPORTS = {
@@ -112,6 +121,12 @@ def _check_public_pages(tmp_dir):
         assert response.status_code == page_spec.status, f"{path}: {response.status_code}"
         (tmp_dir / f"{page_spec.name}.html").write_bytes(response.content)
         names.append(page_spec.name)
+    request = RequestFactory().get("/")
+    request.user = AnonymousUser()
+    for name, template in ERROR_TEMPLATES.items():
+        html = render_to_string(template, {"message": "Requête invalide."}, request=request)
+        (tmp_dir / f"{name}.html").write_text(html)
+        names.append(name)
     completed = subprocess.run(
         ["java", "-jar", str(VNU_JAR), "--format", "json", "--stdout"]
         + [str(tmp_dir / f"{name}.html") for name in names],
@@ -147,19 +162,19 @@ def _nu_line(message):
 
 @pytest.mark.vnu
 @pytest.mark.django_db
-@pytest.mark.parametrize("page_spec", PUBLIC_PAGES, ids=lambda p: p.name)
-def test_the_nu_html_checker_finds_no_error(page_spec, nu_results, a11y_report):
-    messages = nu_results[page_spec.name]
+@pytest.mark.parametrize("name", [p.name for p in PUBLIC_PAGES] + list(ERROR_TEMPLATES))
+def test_the_nu_html_checker_finds_no_error(name, nu_results, a11y_report):
+    messages = nu_results[name]
     errors = [m for m in messages if m["type"] == "error"]
     warnings = [m for m in messages if m["type"] != "error"]
     a11y_report.append(
         {
             "gate": "nu",
-            "page": page_spec.name,
-            "line": f"nu  {page_spec.name:24} errors {len(errors)} warnings {len(warnings)}"
+            "page": name,
+            "line": f"nu  {name:24} errors {len(errors)} warnings {len(warnings)}"
             + "".join(f"\n      error {_nu_line(m)}" for m in errors)
             + "".join(f"\n      warning {_nu_line(m)}" for m in warnings),
             "messages": messages,
         }
     )
-    assert not errors, f"{page_spec.name}:\n" + "\n".join(_nu_line(m) for m in errors)
+    assert not errors, f"{name}:\n" + "\n".join(_nu_line(m) for m in errors)
