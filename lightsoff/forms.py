@@ -81,8 +81,22 @@ class ReportForm(HoneypotMixin):
         return data
 
 
-class CheckForm(HoneypotMixin):
+class KitForm(HoneypotMixin):
+    """A form of the kit page. The page holds several, each with the honeypot field:
+    their ids take the form's own prefix (`check_website`, `contact_website`…) so that
+    no two elements share an id; the names posted stay the fields' names."""
+
+    id_prefix = ""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)
+
+
+class CheckForm(KitForm):
     """Someone passed by at night: the shop was lit, or dark."""
+
+    id_prefix = "check"
 
     lit = forms.TypedChoiceField(
         label=_("What did you see?"),
@@ -96,8 +110,10 @@ class CheckForm(HoneypotMixin):
         return clean_moment(self.cleaned_data.get("seen_at"))
 
 
-class ContactForm(HoneypotMixin):
+class ContactForm(KitForm):
     """ "I did it": how the shop was made aware."""
+
+    id_prefix = "contact"
 
     channel = forms.ChoiceField(
         label=_("How did you contact the shop?"), choices=ContactAction.Channel.choices
@@ -114,7 +130,9 @@ class TaskDoneForm(forms.Form):
     )
 
 
-class SubscribeForm(HoneypotMixin):
+class SubscribeForm(KitForm):
+    id_prefix = "subscribe"
+
     email = forms.EmailField(
         label=_("Your e-mail"),
         help_text=_(
