@@ -26,12 +26,21 @@ $(NODE_STAMP): package.json package-lock.json
 install: $(STAMP) $(NODE_STAMP)
 
 ## The site on the embedded default: SQLite, tasks in-process, mail on the console.
+## The links of its e-mails (answer, opt-out, sign-up) and its Site record point at the
+## server it starts (`make run PORT=8101`), unless SITE_URL is set (environment,
+## command line or .env).
+ifeq ($(origin SITE_URL),undefined)
+ifeq ($(shell grep -s '^SITE_URL=' .env),)
+run: export SITE_URL = http://$(HOST):$(PORT)
+endif
+endif
 run: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	@echo ""
 	@echo "  Réserve is served at http://$(HOST):$(PORT)/"
 	@echo "  Coordinators: http://$(HOST):$(PORT)/admin/ (demo login printed above)"
+	@echo "  Links in e-mails: $${SITE_URL:-the SITE_URL of .env}"
 	@echo ""
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 

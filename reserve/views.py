@@ -1,8 +1,9 @@
 from django.contrib.flatpages.models import FlatPage
 from django.http import Http404, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils.translation import get_language
-from django.views.decorators.cache import never_cache
+from django.views.decorators.cache import cache_control, never_cache
 
 from .health import health_report
 from .home import home_counts
@@ -13,6 +14,13 @@ PAGES = ("about", "legal", "privacy", "accessibility")
 
 def home(request):
     return render(request, "reserve/home.html", {"counts": home_counts()})
+
+
+@cache_control(public=True, max_age=86400)
+def favicon(request):
+    """Browsers ask /favicon.ico of any page that names no icon (a feed, an old bookmark):
+    send them to the SVG icon instead of a 404. Not permanent: its hashed name changes."""
+    return redirect(static("favicon.svg"))
 
 
 @never_cache

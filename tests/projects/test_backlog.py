@@ -1,3 +1,5 @@
+from xml.etree import ElementTree
+
 import pytest
 from django.urls import reverse
 
@@ -184,6 +186,22 @@ def test_the_atom_feed_lists_newly_opened_projects(client):
     body = response.content.decode()
     assert "<title>Ouvert</title>" in body
     assert "Idée" not in body
+
+
+def test_the_atom_feed_links_and_ids_come_from_site_url(client, settings):
+    settings.SITE_URL = "https://reserve.example.org"
+    project = ProjectFactory(title="Ouvert")
+    # Whatever host the request came through, the feed names the public site.
+    body = client.get(reverse("projects:feed"), HTTP_HOST="localhost").content.decode()
+    feed = ElementTree.fromstring(body)  # noqa: S314 - our own feed
+    atom = "{http://www.w3.org/2005/Atom}"
+    links = [link.get("href") for link in feed.iter(f"{atom}link")]
+    ids = [element.text for element in feed.iter(f"{atom}id")]
+    assert links and ids
+    for url in links + ids:
+        assert url.startswith("https://reserve.example.org/"), url
+    assert f"https://reserve.example.org{project.get_absolute_url()}" in ids
+    assert "localhost" not in body
 
 
 def test_the_home_page_counts_projects_by_status(client):

@@ -39,9 +39,10 @@ def test_signing_up_records_the_notice_version_and_date(client, settings):
     assert profile.consented_at is not None
 
 
-def test_confirming_the_email_leads_to_the_onboarding(client):
+def test_confirming_the_email_leads_to_the_onboarding(client, settings):
     _sign_up(client, consent="on")
-    link = re.search(r"http://testserver(/accounts/confirm-email/\S+/)", mail.outbox[0].body)
+    site = re.escape(settings.SITE_URL)
+    link = re.search(rf"{site}(/accounts/confirm-email/\S+/)", mail.outbox[0].body)
     response = client.post(link.group(1))
     assert response.status_code == 302
     assert response["Location"] == reverse("volunteers:onboarding")
