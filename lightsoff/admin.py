@@ -8,7 +8,7 @@ from django.utils.translation import ngettext
 from reserve.admin import ModelAdmin, TabularInline
 from volunteers.admin import AuditHistoryMixin
 
-from . import services
+from . import dashboard, services  # noqa: F401 - dashboard registers its block
 from .models import (
     Commune,
     ContactAction,

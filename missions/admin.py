@@ -2,23 +2,37 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from reserve.admin import ModelAdmin, TabularInline
 from volunteers.admin import AuditHistoryMixin
-from volunteers.forms import RegionsField
 
-from . import selectors, services
+from . import dashboard, selectors, services
+from .admin_forms import NamedSplitDateTimeMixin, PlacesByNameMixin
+from .display import held_alerts_sentence, person
 from .forms import ExtendForm, FollowUpForm
 from .models import Alert, Crisis, FollowUp, Mobilization
 
 LAUNCH_PERMISSION = "missions.launch_mobilization"
+ANSWERS_TEMPLATE = "admin/missions/mobilization/_answers.html"
+MAX_ANSWERS_SHOWN = 500
+
+
+def answer_rows(mobilization):
+    """The answers of a call-up, newest first, each with the volunteer named once."""
+    return [
+        {"alert": alert, "person": person(alert.volunteer)}
+        for alert in selectors.answered_alerts(mobilization)[:MAX_ANSWERS_SHOWN]
+    ]
 
 
 class MobilizationInline(TabularInline):
@@ -36,17 +50,8 @@ class MobilizationInline(TabularInline):
         return False
 
 
-class RegionsByNameMixin:
-    """`regions` is a list of INSEE codes: coordinators tick régions by name."""
-
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        if db_field.name == "regions":
-            return RegionsField(label=db_field.verbose_name, help_text=db_field.help_text)
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
-
-
 @admin.register(Crisis)
-class CrisisAdmin(RegionsByNameMixin, ModelAdmin):
+class CrisisAdmin(NamedSplitDateTimeMixin, PlacesByNameMixin, ModelAdmin):
     list_display = ["title", "kind", "severity", "opened_at", "closed_at"]
     list_filter = ["kind", "severity"]
     search_fields = ["title"]
@@ -55,17 +60,10 @@ class CrisisAdmin(RegionsByNameMixin, ModelAdmin):
 
 
 @admin.register(Mobilization)
-class MobilizationAdmin(AuditHistoryMixin, RegionsByNameMixin, ModelAdmin):
-    list_display = [
-        "title",
-        "crisis",
-        "status",
-        "headcount",
-        "current_wave",
-        "starts_at",
-        "response_deadline",
-        "progress_link",
-    ]
+class MobilizationAdmin(AuditHistoryMixin, NamedSplitDateTimeMixin, PlacesByNameMixin, ModelAdmin):
+    # Five short columns: the list fits a 1280 px screen with its filters, no sideways
+    # scrolling (headcount, wave and answers are one compact "progress" column).
+    list_display = ["title", "crisis", "status", "response_deadline", "progress_link"]
     list_filter = ["status", "crisis__severity", "crisis"]
     list_select_related = ["crisis"]
     search_fields = ["title", "ask", "crisis__title"]
@@ -87,6 +85,7 @@ class MobilizationAdmin(AuditHistoryMixin, RegionsByNameMixin, ModelAdmin):
         "skills",
         "headcount",
         "regions",
+        "departements",
         "remote",
         "starts_at",
         "ends_at",
@@ -103,7 +102,10 @@ class MobilizationAdmin(AuditHistoryMixin, RegionsByNameMixin, ModelAdmin):
 
     fieldsets = [
         (None, {"fields": ["crisis", "title", "ask", "skills", "headcount"]}),
-        (gettext_lazy("Where and when"), {"fields": ["regions", "remote", "starts_at", "ends_at"]}),
+        (
+            gettext_lazy("Where and when"),
+            {"fields": ["regions", "departements", "remote", "starts_at", "ends_at"]},
+        ),
         (
             gettext_lazy("Waves"),
             {"fields": ["response_deadline", "max_waves", "wave_hours", "targeting_preview"]},
@@ -125,14 +127,37 @@ class MobilizationAdmin(AuditHistoryMixin, RegionsByNameMixin, ModelAdmin):
     actions = ["close_selected"]
     change_form_template = "admin/missions/mobilization/change_form.html"
 
+    def get_queryset(self, request):
+        accepted = (
+            Alert.objects.filter(mobilization=OuterRef("pk"), response=Alert.Response.ACCEPTED)
+            .values("mobilization")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        # A subquery per row of the page, not a GROUP BY over every alert of every call-up.
+        return (
+            super().get_queryset(request).annotate(accepted_count=Coalesce(Subquery(accepted), 0))
+        )
+
     @admin.display(description=gettext_lazy("progress"))
     def progress_link(self, obj):
+        """ "2/5 accepted · wave 1", linked to the live progress; drafts say what is next."""
         if obj.status == Mobilization.Status.DRAFT:
-            return "—"
+            return format_html(
+                '<a href="{}">{}</a>',
+                reverse("admin:missions_mobilization_change", args=[obj.pk]),
+                _("To launch"),
+            )
+        accepted = getattr(obj, "accepted_count", 0)
         return format_html(
-            '<a href="{}">{}</a>',
+            '<a href="{}" class="callup-fill">{}</a>',
             reverse("admin:missions_mobilization_progress", args=[obj.pk]),
-            _("Follow"),
+            ngettext(
+                "%(accepted)s/%(headcount)s accepted · wave %(wave)s",
+                "%(accepted)s/%(headcount)s accepted · wave %(wave)s",
+                accepted,
+            )
+            % {"accepted": accepted, "headcount": obj.headcount, "wave": obj.current_wave},
         )
 
     @admin.display(description=gettext_lazy("targeting preview"))
@@ -159,6 +184,32 @@ class MobilizationAdmin(AuditHistoryMixin, RegionsByNameMixin, ModelAdmin):
             ),
         )
 
+    def response_add(self, request, obj, post_url_continue=None):
+        # A new draft is saved to be launched: its change page holds the launch button
+        # and the preview of whom it reaches, so "Save" lands there (not on the list).
+        if "_addanother" not in request.POST and "_popup" not in request.POST:
+            return self._to_launch_step(request, obj)
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        if "_prepare_launch" in request.POST and obj.status == Mobilization.Status.DRAFT:
+            return self._to_launch_step(request, obj)
+        return super().response_change(request, obj)
+
+    def _to_launch_step(self, request, obj):
+        if self.has_launch_permission(request):
+            text = _(
+                "The draft “%(title)s” is saved. Check whom it reaches under “Waves”, then "
+                "press “Launch the call-up…” at the top of the page."
+            )
+        else:
+            text = _(
+                "The draft “%(title)s” is saved. A coordinator who may launch call-ups "
+                "can now launch it."
+            )
+        self.message_user(request, text % {"title": obj.title}, messages.SUCCESS)
+        return redirect("admin:missions_mobilization_change", obj.pk)
+
     def has_launch_permission(self, request):
         return request.user.has_perm(LAUNCH_PERMISSION)
 
@@ -177,7 +228,11 @@ class MobilizationAdmin(AuditHistoryMixin, RegionsByNameMixin, ModelAdmin):
                 },
             )
         closed = sum(services.close_mobilization(m, by=request.user) for m in queryset)
-        self.message_user(request, _("%(count)s call-ups closed.") % {"count": closed})
+        self.message_user(
+            request,
+            ngettext("%(count)s call-up closed.", "%(count)s call-ups closed.", closed)
+            % {"count": closed},
+        )
         return None
 
     def get_urls(self):
@@ -238,24 +293,7 @@ class MobilizationAdmin(AuditHistoryMixin, RegionsByNameMixin, ModelAdmin):
                     request, _("This call-up was already launched."), messages.WARNING
                 )
             else:
-                if result.queued is False:
-                    self.message_user(
-                        request,
-                        _(
-                            "Call-up launched: %(count)s alerts are saved, but the sending "
-                            "queue is unreachable. Sending will start by itself when the queue "
-                            "is back; nothing is lost."
-                        )
-                        % {"count": result.alerts},
-                        messages.WARNING,
-                    )
-                else:
-                    self.message_user(
-                        request,
-                        _("Call-up launched: %(count)s volunteers are being alerted.")
-                        % {"count": result.alerts},
-                        messages.SUCCESS,
-                    )
+                self._tell_launch(request, mobilization, result)
             return redirect("admin:missions_mobilization_progress", pk=mobilization.pk)
         if mobilization.status != Mobilization.Status.DRAFT:
             return redirect("admin:missions_mobilization_progress", pk=mobilization.pk)
@@ -270,6 +308,35 @@ class MobilizationAdmin(AuditHistoryMixin, RegionsByNameMixin, ModelAdmin):
             ),
         )
 
+    def _tell_launch(self, request, mobilization, result):
+        """Say what the launch did: how many alerts, and how many wait for quiet hours
+        to end (an alert held until 07:00 is not "being alerted" at 04:52)."""
+        if result.queued is False:
+            self.message_user(
+                request,
+                ngettext(
+                    "Call-up launched: %(count)s alert is saved, but the sending queue is "
+                    "unreachable. Sending will start by itself when the queue is back; "
+                    "nothing is lost.",
+                    "Call-up launched: %(count)s alerts are saved, but the sending queue is "
+                    "unreachable. Sending will start by itself when the queue is back; "
+                    "nothing is lost.",
+                    result.alerts,
+                )
+                % {"count": result.alerts},
+                messages.WARNING,
+            )
+            return
+        progress = selectors.mobilization_progress(mobilization)
+        now_count = max(0, result.alerts - progress.held)
+        text = ngettext(
+            "Call-up launched: %(count)s volunteer is being alerted now.",
+            "Call-up launched: %(count)s volunteers are being alerted now.",
+            now_count,
+        ) % {"count": now_count}
+        held = held_alerts_sentence(progress.held, progress.held_until)
+        self.message_user(request, f"{text} {held}".strip(), messages.SUCCESS)
+
     def progress_view(self, request, pk):
         mobilization = self._get(request, pk)
         progress = selectors.mobilization_progress(mobilization)
@@ -283,7 +350,7 @@ class MobilizationAdmin(AuditHistoryMixin, RegionsByNameMixin, ModelAdmin):
                 progress=progress,
                 progress_json=progress.as_json(mobilization),
                 failures=selectors.failed_alerts(mobilization)[:200],
-                answers=selectors.answered_alerts(mobilization)[:500],
+                answers=answer_rows(mobilization),
                 follow_ups=mobilization.follow_ups.all()[:20],
                 extend_form=ExtendForm(
                     initial={
@@ -296,8 +363,14 @@ class MobilizationAdmin(AuditHistoryMixin, RegionsByNameMixin, ModelAdmin):
         )
 
     def progress_json(self, request, pk):
+        """The live counts and the list of answers (as the HTML the page shows), polled
+        by static/missions/progress.js."""
         mobilization = self._get(request, pk)
-        return JsonResponse(selectors.mobilization_progress(mobilization).as_json(mobilization))
+        data = selectors.mobilization_progress(mobilization).as_json(mobilization)
+        data["answers_html"] = render_to_string(
+            ANSWERS_TEMPLATE, {"answers": answer_rows(mobilization)}, request=request
+        )
+        return JsonResponse(data)
 
     def close_view(self, request, pk):
         mobilization = self._get(request, pk, launch=True)
@@ -349,6 +422,21 @@ class MobilizationAdmin(AuditHistoryMixin, RegionsByNameMixin, ModelAdmin):
         )
 
 
+class UndeliveredFilter(admin.SimpleListFilter):
+    """The dashboard's "did not reach their volunteer": failed, undelivered or bounced."""
+
+    title = gettext_lazy("reached the volunteer")
+    parameter_name = "undelivered"
+
+    def lookups(self, request, model_admin):
+        return [("running", gettext_lazy("Not reached, running call-ups"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "running":
+            return queryset.filter(pk__in=dashboard.undelivered_alerts().values("pk"))
+        return queryset
+
+
 @admin.register(Alert)
 class AlertAdmin(ModelAdmin):
     list_display = [
@@ -362,7 +450,7 @@ class AlertAdmin(ModelAdmin):
         "sent_at",
         "last_error_short",
     ]
-    list_filter = ["status", "response", "channel", "wave"]
+    list_filter = [UndeliveredFilter, "status", "response", "channel", "wave"]
     list_select_related = ["mobilization", "volunteer"]
     search_fields = ["volunteer__email", "mobilization__title", "last_error"]
     raw_id_fields = ["mobilization", "volunteer"]

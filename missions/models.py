@@ -10,7 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from volunteers.models import Skill
-from volunteers.territories import REGION_CHOICES
+from volunteers.territories import DEPARTEMENT_NAMES, REGION_NAMES
 
 
 class Crisis(models.Model):
@@ -66,15 +66,20 @@ class Mobilization(models.Model):
         FILLED = "filled", _("Filled")
         CLOSED = "closed", _("Closed")
 
-    crisis = models.ForeignKey(Crisis, on_delete=models.CASCADE, related_name="mobilizations")
+    crisis = models.ForeignKey(
+        Crisis, on_delete=models.CASCADE, related_name="mobilizations", verbose_name=_("crisis")
+    )
     title = models.CharField(_("title"), max_length=160)
     ask = models.TextField(_("what is asked"))
     skills = models.ManyToManyField(Skill, blank=True, verbose_name=_("skills wanted"))
     headcount = models.PositiveIntegerField(
         _("headcount"), default=5, validators=[MinValueValidator(1), MaxValueValidator(10_000)]
     )
-    # Région codes (volunteers.territories); empty with remote=True for remote work.
+    # Région and département codes (volunteers.territories), in two lists since the
+    # codes overlap ("11" is Île-de-France and Aude); both empty with remote=True for
+    # remote work.
     regions = models.JSONField(_("on-site regions"), default=list, blank=True)
+    departements = models.JSONField(_("on-site départements"), default=list, blank=True)
     remote = models.BooleanField(_("remote"), default=False)
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"))
@@ -98,21 +103,26 @@ class Mobilization(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(24 * 14)],
         help_text=_("If the call-up is not filled this long after a wave, the next one goes out."),
     )
-    wave_started_at = models.DateTimeField(null=True, blank=True, editable=False)
-    launched_at = models.DateTimeField(null=True, blank=True, editable=False)
+    wave_started_at = models.DateTimeField(
+        _("current wave sent on"), null=True, blank=True, editable=False
+    )
+    launched_at = models.DateTimeField(_("launched on"), null=True, blank=True, editable=False)
     launched_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("launched by"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         editable=False,
         related_name="+",
     )
-    filled_at = models.DateTimeField(null=True, blank=True, editable=False)
-    closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    filled_at = models.DateTimeField(_("filled on"), null=True, blank=True, editable=False)
+    closed_at = models.DateTimeField(_("closed on"), null=True, blank=True, editable=False)
     # When the launcher was last told of failed deliveries (see Alert.failure_reported_at).
-    failures_reported_at = models.DateTimeField(null=True, blank=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    failures_reported_at = models.DateTimeField(
+        _("failures reported on"), null=True, blank=True, editable=False
+    )
+    created_at = models.DateTimeField(_("created on"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("call-up")
@@ -130,8 +140,10 @@ class Mobilization(models.Model):
     @property
     def place(self):
         """Where, in words: "Remote", "On site: Bretagne", "Remote or on site: …"."""
-        names = dict(REGION_CHOICES)
-        regions = ", ".join(str(names.get(code, code)) for code in self.regions)
+        regions = ", ".join(
+            [REGION_NAMES.get(code, code) for code in self.regions]
+            + [DEPARTEMENT_NAMES.get(code, code) for code in self.departements]
+        )
         if self.remote and regions:
             return _("Remote or on site: %(regions)s") % {"regions": regions}
         if self.remote:
@@ -176,9 +188,15 @@ class Alert(models.Model):
         DECLINED = "declined", _("Declined")
         WAITLISTED = "waitlisted", _("Wait list")
 
-    mobilization = models.ForeignKey(Mobilization, on_delete=models.CASCADE, related_name="alerts")
+    mobilization = models.ForeignKey(
+        Mobilization, on_delete=models.CASCADE, related_name="alerts", verbose_name=_("call-up")
+    )
     volunteer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="alerts"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="alerts",
+        verbose_name=_("volunteer"),
     )
     wave = models.PositiveSmallIntegerField(_("wave"), default=1)
     channel = models.CharField(
@@ -191,22 +209,28 @@ class Alert(models.Model):
     last_error = models.TextField(_("last error"), blank=True)
     # Not claimed before this time: quiet hours of the volunteer, or retry backoff.
     not_before = models.DateTimeField(_("not before"), null=True, blank=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(_("claimed on"), null=True, blank=True)
     # Who holds the claim: a sender only touches the rows of its own claim.
-    claim_token = models.CharField(max_length=32, blank=True, editable=False)
+    claim_token = models.CharField(_("claim"), max_length=32, blank=True, editable=False)
     # Written just before the message is handed to the mail server or SMS provider:
     # a row left "sending" with this set may have been delivered (see services).
-    handed_over_at = models.DateTimeField(null=True, blank=True, editable=False)
+    handed_over_at = models.DateTimeField(
+        _("handed over on"), null=True, blank=True, editable=False
+    )
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
-    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    token = models.CharField(
+        _("secret link"), max_length=64, unique=True, default=new_token, editable=False
+    )
     # Set when the launcher was told of this failure: each failed alert is reported once,
     # whichever wave it belongs to.
-    failure_reported_at = models.DateTimeField(null=True, blank=True, editable=False)
+    failure_reported_at = models.DateTimeField(
+        _("failure reported on"), null=True, blank=True, editable=False
+    )
     response = models.CharField(
         _("answer"), max_length=10, choices=Response.choices, default=Response.NONE, blank=True
     )
     responded_at = models.DateTimeField(_("answered at"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created on"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("alert")
@@ -262,7 +286,9 @@ class Delivery(models.Model):
 
     FAILURES = (Status.UNDELIVERED, Status.BOUNCED, Status.REJECTED)
 
-    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="deliveries")
+    alert = models.ForeignKey(
+        Alert, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("alert")
+    )
     channel = models.CharField(_("channel"), max_length=8, choices=Alert.Channel.choices)
     provider_id = models.CharField(_("provider's id"), max_length=200, blank=True, db_index=True)
     # SMS only: the parts the network counts (cost = segments × SMS_PRICE_PER_SEGMENT).
@@ -274,7 +300,7 @@ class Delivery(models.Model):
     # When the provider says the status happened: an older receipt never overwrites a
     # newer one.
     status_at = models.DateTimeField(_("status at"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created on"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("delivery")
@@ -315,7 +341,10 @@ class FollowUp(models.Model):
         FAILED = "failed", _("Failed")
 
     mobilization = models.ForeignKey(
-        Mobilization, on_delete=models.CASCADE, related_name="follow_ups"
+        Mobilization,
+        on_delete=models.CASCADE,
+        related_name="follow_ups",
+        verbose_name=_("call-up"),
     )
     audience = models.CharField(_("to"), max_length=10, choices=Audience.choices)
     subject = models.CharField(_("subject"), max_length=160)
@@ -327,10 +356,15 @@ class FollowUp(models.Model):
     # Why sending stopped (the mail server's error); `recipients` then says how many got it.
     last_error = models.TextField(_("error"), blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("written by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created on"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent on"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("follow-up message")
@@ -345,9 +379,14 @@ class CalendarFeed(models.Model):
     """The private address of a volunteer's iCalendar feed of accepted call-ups."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="callup_calendar"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="callup_calendar",
+        verbose_name=_("volunteer"),
     )
-    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    token = models.CharField(
+        _("secret link"), max_length=64, unique=True, default=new_token, editable=False
+    )
 
     class Meta:
         verbose_name = _("call-up calendar")

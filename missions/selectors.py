@@ -4,7 +4,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Avg, Count, DurationField, Exists, F, OuterRef, Q, Sum
+from django.db.models import Avg, Count, DurationField, Exists, F, Min, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import number_format
@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from volunteers.models import Profile, Skill
 
+from .display import held_alerts_sentence, human_duration
 from .models import MAX_WAVES, Alert, Delivery, Mobilization
 
 
@@ -32,10 +33,15 @@ def wave_skill_ids(mobilization, wave):
 
 
 def _located(profiles, mobilization, wave):
-    """Wave 1: in the regions (or remote when the call-up allows it); from wave 2: anywhere."""
-    if wave >= 2 or not mobilization.regions:
+    """Wave 1: in the régions or départements (or remote when the call-up allows it);
+    from wave 2: anywhere."""
+    if wave >= 2 or not (mobilization.regions or mobilization.departements):
         return profiles
-    return profiles.in_regions(mobilization.regions, include_remote=mobilization.remote)
+    return profiles.in_regions(
+        mobilization.regions,
+        departements=mobilization.departements,
+        include_remote=mobilization.remote,
+    )
 
 
 def _cap_window_start(now):
@@ -164,6 +170,10 @@ class Progress:
     undelivered: int = 0
     bounced: int = 0
     sms_segments: int = 0
+    # Pending alerts held back by the volunteers' quiet hours (or a retry's backoff),
+    # and when the first of them goes out.
+    held: int = 0
+    held_until: datetime.datetime | None = None
 
     @property
     def sms_cost(self):
@@ -198,12 +208,18 @@ class Progress:
             "time_to_fill_s": (
                 int(self.time_to_fill.total_seconds()) if self.time_to_fill is not None else None
             ),
+            "time_to_fill": human_duration(self.time_to_fill),
+            "held": self.held,
+            "held_text": held_alerts_sentence(self.held, self.held_until),
         }
 
 
-def mobilization_progress(mobilization):
+def mobilization_progress(mobilization, *, now=None):
     """The live counts of a call-up, in two queries (its alerts, their deliveries)."""
+    held = Q(status=Alert.Status.PENDING, not_before__gt=now or timezone.now())
     counts = Alert.objects.filter(mobilization=mobilization).aggregate(
+        held=Count("pk", filter=held),
+        held_until=Min("not_before", filter=held),
         targeted=Count("pk"),
         pending=Count("pk", filter=Q(status__in=[Alert.Status.PENDING, Alert.Status.SENDING])),
         sent=Count("pk", filter=Q(status=Alert.Status.SENT)),

@@ -11,7 +11,7 @@ from django.utils.translation import ngettext
 from reserve.admin import ModelAdmin, StackedInline, TabularInline
 from volunteers.admin import AuditHistoryMixin
 
-from . import services
+from . import dashboard, services  # noqa: F401 - dashboard registers its block
 from .models import (
     Application,
     Membership,

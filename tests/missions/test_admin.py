@@ -59,7 +59,7 @@ def test_launching_asks_for_confirmation_then_alerts_and_shows_progress(coordina
         response = coordinator_client.post(admin_url("launch", mobilization), follow=True)
 
     assert response.redirect_chain[-1][0] == admin_url("progress", mobilization)
-    assert "Mobilisation lancée : 1 réservistes" in response.text
+    assert "Mobilisation lancée : 1 réserviste est alerté maintenant." in response.text
     assert len(mail.outbox) == 1
     progress = coordinator_client.get(admin_url("progress_json", mobilization)).json()
     assert progress["targeted"] == 1 and progress["sent"] == 1 and progress["accepted"] == 0
