@@ -9,6 +9,9 @@ the parsing), so memory follows the largest item, not the file.
 import json
 
 CHUNK_CHARS = 1 << 20
+# An item that does not parse within this many characters is malformed (or absurd): say
+# so, rather than read the rest of a broken 300 MB file into memory looking for its end.
+MAX_ITEM_CHARS = 16 << 20
 _decoder = json.JSONDecoder()
 _WHITESPACE = " \t\n\r"
 
@@ -56,7 +59,7 @@ class _Reader:
             try:
                 value, end = _decoder.raw_decode(self.buffer, self.pos)
             except json.JSONDecodeError as error:
-                if self._fill():
+                if len(self.buffer) - self.pos < MAX_ITEM_CHARS and self._fill():
                     continue
                 raise JSONStreamError(
                     f"invalid JSON after item {self.items}: {error.msg}"

@@ -330,6 +330,17 @@ def test_the_stream_reads_items_cut_across_chunks(monkeypatch):
         list(iter_array(io.StringIO('[{"a": 1} {"b": 2}]')))
 
 
+def test_a_broken_item_is_reported_without_reading_the_whole_file(monkeypatch):
+    from lightsoff import jsonstream
+
+    monkeypatch.setattr(jsonstream, "CHUNK_CHARS", 10)
+    monkeypatch.setattr(jsonstream, "MAX_ITEM_CHARS", 50)
+    file = io.StringIO('[{"a": 1}, {"b": 2 "c": 3}, ' + '{"d": 4}, ' * 1000 + "{}]")
+    with pytest.raises(JSONStreamError, match="invalid JSON after item 1"):
+        list(iter_array(file))
+    assert file.tell() < 200
+
+
 # --- The admin --------------------------------------------------------------------
 
 
