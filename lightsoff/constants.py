@@ -1,7 +1,8 @@
 """Every figure the LightsOff kit shows, with its source, in one place.
 
 Update a figure here and the kit, the letter and the stats follow. Each constant is a
-`Figure` so that the page can cite where it comes from.
+`Figure` so that the page can cite where it comes from; labels and sources are
+translatable (the titles of French documents stay in French, quoted).
 """
 
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ class Figure:
     value: Decimal
     unit: str
     label: object
-    source: str
+    source: object  # a translatable string: the page shows it in the reader's language
     url: str
 
 
@@ -27,7 +28,7 @@ RULE_SOURCE = Figure(
         "Order of 27 December 2018 on the prevention, reduction and limitation of light "
         "pollution, article 2"
     ),
-    "Légifrance, JORF n°0300 du 28 décembre 2018",
+    _("Légifrance, Official Journal no. 0300 of 28 December 2018"),
     "https://www.legifrance.gouv.fr/loda/id/JORFTEXT000037864346",
 )
 # Shop windows: off at 1 h at the latest (or one hour after the activity ends, if later),
@@ -41,21 +42,21 @@ FINE_PERSON = Figure(
     Decimal(1500),
     "€",
     _("Fine for a 5th-class contravention (natural person)"),
-    "Code de l'environnement, article R583-7; code pénal, article 131-13",
+    _("Environment Code, article R583-7; Criminal Code, article 131-13"),
     "https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000022482098",
 )
 FINE_REPEAT = Figure(
     Decimal(3000),
     "€",
     _("Fine in case of a repeated offence"),
-    "Code pénal, article 132-11",
+    _("Criminal Code, article 132-11"),
     "https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000006417420",
 )
 FINE_COMPANY = Figure(
     Decimal(7500),
     "€",
     _("Fine for a company (five times that of a person)"),
-    "Code pénal, article 131-41",
+    _("Criminal Code, article 131-41"),
     "https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000006417356",
 )
 FINES = [FINE_PERSON, FINE_REPEAT, FINE_COMPANY]
@@ -65,15 +66,17 @@ LIGHTING_POWER_KW = Figure(
     Decimal("0.5"),
     "kW",
     _("Power of the lit windows and sign of a small shop (assumption)"),
-    "ADEME, « Éclairage des commerces : les bons réflexes » (order of magnitude: "
-    "a few dozen spots and a sign)",
+    _(
+        "ADEME, “Éclairage des commerces : les bons réflexes” (order of magnitude: a few "
+        "dozen spots and a sign)"
+    ),
     "https://agirpourlatransition.ademe.fr/entreprises/eclairage",
 )
 HOURS_PER_NIGHT = Figure(
     Decimal(6),
     "h",
     _("Hours lit per night in breach of the rule (1 h to 7 h)"),
-    "Arrêté du 27 décembre 2018, article 2",
+    _("Order of 27 December 2018, article 2"),
     "https://www.legifrance.gouv.fr/loda/id/JORFTEXT000037864346",
 )
 NIGHTS_PER_YEAR = Figure(
@@ -87,21 +90,21 @@ PRICE_EUR_PER_KWH = Figure(
     Decimal("0.2516"),
     "€/kWh",
     _("Price of a kWh (regulated blue tariff, base option, 2024)"),
-    "Commission de régulation de l'énergie, délibération n°2024-10 du 18 janvier 2024",
+    _("Energy Regulatory Commission, deliberation no. 2024-10 of 18 January 2024"),
     "https://www.cre.fr/documents/deliberations/proposition-des-tarifs-reglementes-de-vente-delectricite.html",
 )
 CO2_KG_PER_KWH = Figure(
     Decimal("0.052"),
     "kgCO₂e/kWh",
     _("Emission factor of electricity in France (average mix)"),
-    "ADEME, Base Empreinte®, électricité — mix moyen, France continentale",
+    _("ADEME, Base Empreinte®, electricity — average mix, mainland France"),
     "https://base-empreinte.ademe.fr/",
 )
 NATIONAL_CO2_TONNES = Figure(
     Decimal(250000),
     "t CO₂",
     _("Lit shops at night in France, per year (about the emissions of Marseille)"),
-    "Bayes Impact, LightsOff (2022), after ADEME",
+    _("Bayes Impact, LightsOff (2022), after ADEME"),
     "https://lareserve.tech/",
 )
 ESTIMATE_FIGURES = [

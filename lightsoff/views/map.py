@@ -8,6 +8,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
 from .. import geo, geocoder, selectors
@@ -43,8 +44,29 @@ def map_config():
         "reportUrl": reverse("lightsoff:report"),
         "shopUrl": _url_template("lightsoff:shop", pk="id"),
         "statuses": STATUS_LABELS,
+        "messages": map_messages(),
         "pointsFromZoom": geo.POINTS_FROM_ZOOM,
         "limits": {"maxSpan": geo.MAX_SPAN, "maxViewTiles": geo.MAX_VIEW_TILES},
+    }
+
+
+def map_messages():
+    """What map.js says, in the page's language. A count's words come in the plural
+    forms Intl.PluralRules names for the language ("one", "other"), with `{count}`."""
+    return {
+        "openKit": _("Open the kit"),
+        "locating": _("Looking for your position…"),
+        "noLocation": _("Position unavailable: move the map to your street."),
+        "loadError": _("The shops could not be loaded. Check your connection."),
+        "noTiles": _(
+            "The background map is not loading: the shops are still shown. Check your "
+            "connection, or try again later."
+        ),
+        "noShops": _("No shop reported here. Zoom out, or report the first one."),
+        "cluster": {
+            "one": ngettext("%(count)s shop", "%(count)s shops", 1) % {"count": "{count}"},
+            "other": ngettext("%(count)s shop", "%(count)s shops", 2) % {"count": "{count}"},
+        },
     }
 
 

@@ -6,12 +6,33 @@ import { fillUrl, viewBBox } from "./urls.js";
 
 const config = JSON.parse(document.getElementById("lightsoff-config").textContent);
 const element = document.getElementById("lightsoff-map");
-const statusLine = document.getElementById("map-status");
+const statusBox = document.getElementById("map-status");
+const messages = config.messages || {};
 const L = window.L;
 const STREET_ZOOM = 17;
 
-function say(text) {
-  if (statusLine) statusLine.textContent = text;
+// What the map says, one line per subject ("position", "tiles", "shops"…) in the
+// #map-status live region: a new text replaces that subject's line, "" removes it, so
+// that "no background map" and "no shop here" can both be read at once.
+function say(subject, text) {
+  if (!statusBox) return;
+  let line = statusBox.querySelector(`[data-subject="${subject}"]`);
+  if (!text) {
+    line?.remove();
+    return;
+  }
+  if (!line) {
+    line = document.createElement("p");
+    line.dataset.subject = subject;
+    statusBox.append(line);
+  }
+  if (line.textContent !== text) line.textContent = text;
+}
+
+// "{count} shops" in the plural form the page's language needs.
+function countLabel(forms, count) {
+  const rule = new Intl.PluralRules(document.documentElement.lang || undefined).select(count);
+  return (forms[rule] || forms.other || "{count}").replace("{count}", String(count));
 }
 
 function createMap() {
@@ -21,10 +42,13 @@ function createMap() {
     zoomControl: true,
     tapTolerance: 20,
   }).setView(config.center, config.zoom);
-  L.tileLayer(config.tiles, {
+  const tiles = L.tileLayer(config.tiles, {
     maxZoom: config.maxZoom,
     attribution: config.attribution,
   }).addTo(map);
+  // Offline, or the tile server down: the markers still work, say why the map is blank.
+  tiles.on("tileerror", () => say("tiles", messages.noTiles));
+  tiles.on("tileload", () => say("tiles", ""));
   return map;
 }
 
@@ -56,7 +80,7 @@ function pinIcon(feature) {
     const size = props.count < 10 ? 34 : props.count < 100 ? 42 : 50;
     return L.divIcon({
       className: "",
-      html: `<span class="cluster-pin status-${props.status}" data-count="${Number(props.count)}">${Number(props.count)}</span>`,
+      html: `<span class="cluster-pin status-${props.status}" data-count="${Number(props.count)}" aria-hidden="true">${Number(props.count)}</span>`,
       iconSize: [size, size],
     });
   }
@@ -76,7 +100,7 @@ function popupFor(props) {
   const link = document.createElement("a");
   link.href = fillUrl(config.shopUrl, { id: props.id });
   link.className = "button button-small";
-  link.textContent = element.dataset.openLabel || "→";
+  link.textContent = messages.openKit || "→";
   box.append(title, status, link);
   return box;
 }
@@ -110,20 +134,23 @@ function browse() {
       const response = await fetch(url, { signal: pending.signal, headers: { Accept: "application/geo+json" } });
       data = await response.json();
       if (!response.ok) {
-        say(data.error || "");
+        say("shops", data.error || messages.loadError);
         return;
       }
     } catch (error) {
-      if (error.name !== "AbortError") say(element.dataset.loadError || "");
+      if (error.name !== "AbortError") say("shops", messages.loadError);
       return;
     }
+    say("shops", data.features.length ? "" : messages.noShops);
     layer.clearLayers();
     for (const feature of data.features) {
       const [lng, lat] = feature.geometry.coordinates;
       const marker = L.marker([lat, lng], {
         icon: pinIcon(feature),
         keyboard: true,
-        title: feature.properties.cluster ? String(feature.properties.count) : feature.properties.name,
+        title: feature.properties.cluster
+          ? countLabel(messages.cluster || {}, feature.properties.count)
+          : feature.properties.name,
       });
       if (feature.properties.cluster) {
         marker.on("click", () => map.setView([lat, lng], Math.min(map.getZoom() + 2, config.maxZoom)));
@@ -137,15 +164,15 @@ function browse() {
   }
 
   function goToUser() {
-    say(element.dataset.locating || "");
+    say("position", messages.locating);
     locate(
       (position) => {
         userPosition = position;
-        say("");
+        say("position", "");
         map.setView(position, STREET_ZOOM);
         L.circleMarker(position, { radius: 7, className: "you-are-here" }).addTo(map);
       },
-      () => say(element.dataset.noLocation || ""),
+      () => say("position", messages.noLocation),
     );
   }
 
@@ -194,7 +221,7 @@ function report() {
     }
     fieldset.hidden = data.shops.length === 0;
     if (!data.shops.some((shop) => String(shop.id) === knownShop.value)) chooseKnown("");
-    say(data.shops.length ? fieldset.querySelector("legend").textContent : "");
+    say("nearby", data.shops.length ? fieldset.querySelector("legend").textContent : "");
   }
 
   async function fillAddress(position) {
@@ -248,7 +275,7 @@ function report() {
     locate(
       (position) => place(L.latLng(position[0], position[1]), STREET_ZOOM + 1),
       () => {
-        say(element.dataset.noLocation || "");
+        say("position", messages.noLocation);
         place(L.latLng(config.center[0], config.center[1]), config.zoom);
       },
     );

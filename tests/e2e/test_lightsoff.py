@@ -163,3 +163,93 @@ def test_a_pin_opens_a_popup_that_links_to_the_kit(live_server, phone):
     link.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Opticien de Nuit")
     assert page.errors == []
+
+
+# --- Said, not silent: no tiles, no shop, no position -----------------------------------
+TILES = re.compile(r"^https://([a-z]\.)?tile\.openstreetmap\.org/.*")
+NO_TILES = "Le fond de carte ne se charge pas"
+NO_SHOPS = "Aucun commerce signalé ici. Dézoomez, ou signalez le premier."
+VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 800}}
+
+
+def _offline_tiles_page(browser, browser_context_args, viewport, *, located=True):
+    """A page whose tile server is unreachable (every tile request aborted)."""
+    context = browser.new_context(
+        **browser_context_args,
+        viewport=viewport,
+        geolocation={"latitude": BASTILLE[0], "longitude": BASTILLE[1]} if located else None,
+        permissions=["geolocation"] if located else [],
+    )
+    context.route(TILES, lambda route: route.abort("internetdisconnected"))
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+    page.on(
+        "console",
+        lambda msg: (
+            page.errors.append(msg.text)
+            # The browser logs each aborted tile: that is the situation under test.
+            if msg.type == "error" and "Failed to load resource" not in msg.text
+            else None
+        ),
+    )
+    return page
+
+
+def assert_readable(page, locator):
+    """The element is visible and on top at its centre and near both ends: nothing (the
+    links, the legend, the buttons) covers it."""
+    expect(locator).to_be_visible()
+    box = locator.bounding_box()
+    viewport = page.viewport_size
+    assert box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"], box
+    assert box["y"] >= 0 and box["y"] + box["height"] <= viewport["height"], box
+    for fx in (0.08, 0.5, 0.92):
+        x, y = box["x"] + box["width"] * fx, box["y"] + box["height"] / 2
+        on_top = locator.evaluate(
+            "(el, [x, y]) => { const hit = document.elementFromPoint(x, y);"
+            " return hit === el || el.contains(hit) }",
+            [x, y],
+        )
+        assert on_top, f"covered at ({x:.0f}, {y:.0f})"
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS), ids=list(VIEWPORTS))
+def test_with_no_tiles_the_map_says_so_and_still_shows_the_shops(
+    live_server, browser, browser_context_args, viewport
+):
+    page = _offline_tiles_page(browser, browser_context_args, VIEWPORTS[viewport])
+    open_map(page, live_server.url)
+    status = page.locator("#map-status")
+    expect(status).to_have_attribute("aria-live", "polite")
+    tiles_line = status.get_by_text(NO_TILES)
+    empty_line = status.get_by_text(NO_SHOPS)
+    assert_readable(page, tiles_line)
+    assert_readable(page, empty_line)
+
+    # A shop in view: its pin shows on the blank map, and "no shop here" goes.
+    from tests.factories import ShopFactory
+
+    shop = ShopFactory(name="Fleuriste Hors Ligne", latitude=BASTILLE[0], longitude=BASTILLE[1])
+    page.reload()
+    expect(page.locator("#lightsoff-map")).to_have_attribute("data-loaded", "1")
+    expect(page.locator(f'.shop-pin[data-shop-id="{shop.pk}"]')).to_be_visible()
+    assert_readable(page, status.get_by_text(NO_TILES))
+    expect(status.get_by_text(NO_SHOPS)).to_have_count(0)
+    assert page.errors == []
+    page.context.close()
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS), ids=list(VIEWPORTS))
+def test_position_unavailable_is_readable_on_the_map(
+    live_server, browser, browser_context_args, viewport
+):
+    page = _offline_tiles_page(browser, browser_context_args, VIEWPORTS[viewport], located=False)
+    page.goto(live_server.url + "/lightsoff/")
+    expect(page.locator("#lightsoff-map")).to_have_attribute("data-loaded-zoom", "6")
+    line = page.locator("#map-status").get_by_text("Position indisponible")
+    assert_readable(page, line)
+    # The links at the top still readable too, beside it rather than over it.
+    assert_readable(page, page.get_by_role("link", name="Chiffres et données ouvertes"))
+    assert page.errors == []
+    page.context.close()

@@ -5,13 +5,20 @@ import datetime
 import pytest
 from django.core import mail
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone, translation
+from django.utils.functional import Promise
 
 from lightsoff import constants
 from lightsoff.models import ContactAction, ReporterSubscription, Shop, VolunteerContactTask
 from tests.factories import ShopFactory, SightingFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
+
+
+def french_number(value):
+    """A whole number as the French page writes it ("1 500", grouped)."""
+    with translation.override("fr"):
+        return formats.number_format(value, 0, force_grouping=True)
 
 
 def kit(client, shop):
@@ -34,8 +41,8 @@ def test_the_kit_states_the_rule_the_fines_and_their_sources(client):
     page = kit(client, ShopFactory())
     assert "27 décembre 2018" in page
     assert "legifrance.gouv.fr" in page
-    assert f"{constants.FINE_PERSON.value} €" in page
-    assert "R583-7" in page
+    assert f"(personne physique) : <strong>{french_number(1500)} €</strong>" in page
+    assert "Code de l&#x27;environnement, article R583-7 ; code pénal, article 131-13" in page
 
 
 def test_the_estimate_uses_the_constants_module(client):
@@ -45,8 +52,28 @@ def test_the_estimate_uses_the_constants_module(client):
         * constants.HOURS_PER_NIGHT.value
         * constants.NIGHTS_PER_YEAR.value
     )
-    assert f"{kwh:.0f} kWh" in page
-    assert constants.CO2_KG_PER_KWH.source in page
+    assert f"{french_number(kwh)} kWh" in page
+    assert "ADEME, Base Empreinte®, électricité — mix moyen, France continentale" in page
+
+
+def test_every_figure_of_the_kit_is_translatable():
+    """Labels and sources go through gettext: no English left in the French kit."""
+    figures = [constants.RULE_SOURCE, *constants.FINES, *constants.ESTIMATE_FIGURES]
+    for figure in figures:
+        assert isinstance(figure.label, Promise), figure
+        assert isinstance(figure.source, Promise) or figure.source == "—", figure
+
+
+def test_the_kit_speaks_one_language(client):
+    shop = ShopFactory()
+    french = kit(client, shop)
+    assert "ordre de grandeur : quelques dizaines de spots et une enseigne" in french
+    assert "order of magnitude" not in french
+    english = client.get(
+        reverse("lightsoff:shop", args=[shop.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert "order of magnitude: a few dozen spots and a sign" in english
+    assert "Criminal Code, article 132-11" in english
 
 
 def test_with_opening_hours_the_kit_says_whether_the_shop_was_closed_when_seen(client):

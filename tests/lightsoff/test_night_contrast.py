@@ -152,7 +152,7 @@ def test_night_text_is_readable_on_its_background(what, text, background):
 # A link in the attribution has the night pages' link colour unless site.css says otherwise.
 LINK = declared("body.night a", "color")
 MAP_PANELS = [
-    ("the status line", (".map-status", "color"), (".map-status", "background")),
+    ("the status line", (".map-status p", "color"), (".map-status p", "background")),
     ("the legend", (".map-legend", "color"), (".map-legend", "background")),
     (
         "the attribution",
