@@ -7,6 +7,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from volunteers.filters import SkillsFilter
+from volunteers.forms import grouped_skill_choices
 from volunteers.models import Skill
 
 from .models import Need, Project
@@ -38,7 +39,9 @@ class ProjectFilter(django_filters.FilterSet):
         label=_("Skills needed"),
         queryset=Skill.objects.order_by("name"),
         method="needing_skills",
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        # Some forty skills: checkboxes grouped by family (the page folds them), not a
+        # list box one scrolls with Ctrl held.
+        widget=forms.CheckboxSelectMultiple,
     )
     hours = django_filters.ChoiceFilter(
         label=_("Commitment"),
@@ -59,6 +62,19 @@ class ProjectFilter(django_filters.FilterSet):
     class Meta:
         model = Project
         fields = ["q", "theme", "status", "skills", "hours", "where", "place"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.form.fields["skills"].widget.choices = grouped_skill_choices()
+
+    def active_count(self):
+        """How many filters the visitor set (the page shows it on the folded panel)."""
+        data = self.data or {}
+        return sum(
+            1
+            for name in self.filters
+            if any(data.getlist(name) if hasattr(data, "getlist") else [data.get(name)])
+        )
 
     def search(self, queryset, name, value):
         value = value.strip()

@@ -105,7 +105,8 @@ def test_an_idea_becomes_an_open_project_that_a_volunteer_finds_and_joins(
     _log_in_as(page, live_server, volunteer)
     page.goto(live_server.url + "/projects/")
     page.locator("#id_theme").select_option("solidarity")
-    page.locator("#id_skills").select_option(label="Design UX")
+    page.locator(".choice-groups > summary").click()  # the skills come folded
+    page.get_by_label("Design UX", exact=True).check()
     page.locator("#id_hours").select_option("8")
     page.get_by_role("button", name="Afficher les projets").click()
     expect(page).to_have_url(re.compile(r"theme=solidarity.*hours=8"))
