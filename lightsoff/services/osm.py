@@ -24,6 +24,7 @@ def import_osm_shops(*, records):
     longitude and the OSM_FIELDS). Idempotent by osm_id; the status and counts of a
     shop already reported are kept. Returns (created, updated)."""
     created = updated = 0
+    sizes = {field: Shop._meta.get_field(field).max_length for field in OSM_FIELDS}
     with transaction.atomic():
         by_osm = {
             shop.osm_id: shop
@@ -32,10 +33,7 @@ def import_osm_shops(*, records):
         new = []
         for record in records:
             # Cut to the columns' sizes: one long tag must not roll back the whole import.
-            values = {
-                field: str(record.get(field) or "")[: Shop._meta.get_field(field).max_length]
-                for field in OSM_FIELDS
-            }
+            values = {field: str(record.get(field) or "")[: sizes[field]] for field in OSM_FIELDS}
             values["latitude"] = f"{float(record['latitude']):.6f}"
             values["longitude"] = f"{float(record['longitude']):.6f}"
             shop = by_osm.get(record["osm_id"])
