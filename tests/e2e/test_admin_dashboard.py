@@ -8,8 +8,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from missions.models import Alert, Mobilization
-from tests.factories import AlertFactory, CoordinatorFactory, UserFactory
 from tests.e2e.conftest import log_in
+from tests.factories import AlertFactory, CoordinatorFactory, UserFactory
 from tests.missions.conftest import draft_callup
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -60,9 +60,7 @@ def test_the_launch_button_is_in_view_on_a_saved_draft(live_server, coordinator_
     expect(page.get_by_role("button", name="Lancer la mobilisation maintenant")).to_be_visible()
 
 
-def test_the_draft_page_has_no_unnamed_input_and_no_colour_only_link(
-    live_server, coordinator_page
-):
+def test_the_draft_page_has_no_unnamed_input_and_no_colour_only_link(live_server, coordinator_page):
     mobilization = draft_callup()
     page = coordinator_page
     page.goto(f"{live_server.url}/admin/missions/mobilization/{mobilization.pk}/change/")
