@@ -175,6 +175,9 @@ PAGES = [
     Page("login", _static("/accounts/login/")),
     Page("signup", _static("/accounts/signup/")),
     Page("password-reset", _static("/accounts/password/reset/")),
+    Page("password-reset-done", _static("/accounts/password/reset/done/")),
+    Page("password-reset-bad-key", _static("/accounts/password/reset/key/0-expired/")),
+    Page("verification-sent", _static("/accounts/confirm-email/")),
     Page("not-found", _static("/no-such-page/"), status=404),
     # --- The volunteer's pages (logged in) -------------------------------------------
     Page("space", _static("/volunteers/"), VOLUNTEER),
@@ -191,7 +194,13 @@ PAGES = [
     Page("lead-manage", lambda site: f"/projects/{site.led_project.slug}/manage/", VOLUNTEER),
     Page("lightsoff-tasks", _static("/lightsoff/tasks/"), VOLUNTEER),
     Page("lightsoff-rounds", _static("/lightsoff/rounds/"), VOLUNTEER),
+    Page("need-form", lambda site: f"/projects/{site.led_project.slug}/needs/add/", VOLUNTEER),
+    Page("consent", _static("/volunteers/consent/"), VOLUNTEER),
+    Page("delete-account", _static("/volunteers/me/delete/"), VOLUNTEER),
     Page("account-emails", _static("/accounts/email/"), VOLUNTEER),
+    Page("password-change", _static("/accounts/password/change/"), VOLUNTEER),
+    Page("two-factor", _static("/accounts/2fa/"), VOLUNTEER),
+    Page("logout", _static("/accounts/logout/"), VOLUNTEER),
     # The directory is the coordinators': a volunteer gets the 403 page.
     Page("forbidden", _static("/volunteers/directory/"), VOLUNTEER, status=403),
     # --- The coordinator's key admin pages -------------------------------------------
@@ -215,9 +224,54 @@ PAGES = [
     ),
     Page("admin-shops", _static("/admin/lightsoff/shop/"), COORDINATOR),
     Page("volunteers-directory", _static("/volunteers/directory/"), COORDINATOR),
+    Page(
+        "volunteer-profile",
+        lambda site: f"/volunteers/{site.volunteer.profile.pk}/",
+        COORDINATOR,
+    ),
 ]
 
 PUBLIC_PAGES = [page for page in PAGES if page.who == PUBLIC]
+
+# The URL names of our apps that are no page of their own: feeds, APIs, exports, webhooks,
+# actions that only take a POST, and views whose page is in the inventory under another name.
+NOT_PAGES = {
+    "healthz",
+    "favicon",
+    "projects:feed",
+    "projects:save_search",
+    "projects:update_search",
+    "projects:leave",
+    "projects:extend",
+    "projects:withdraw",
+    "projects:post_update",
+    "projects:write_to_team",
+    "projects:decide",
+    "projects:edit_need",  # projects/need_form.html, as projects:add_need
+    "missions:calendar",
+    "missions:twilio_status",
+    "missions:twilio_inbound",
+    "missions:brevo_sms",
+    "missions:email_tracking",
+    "missions:email_inbound",
+    "lightsoff:contacted",
+    "lightsoff:check",
+    "lightsoff:delegate",
+    "lightsoff:subscribe",
+    "lightsoff:subscription_unsubscribe",  # lightsoff/subscription.html, as the confirmation
+    "lightsoff:api_shops",
+    "lightsoff:api_nearby",
+    "lightsoff:api_reverse",
+    "lightsoff:export_shops_csv",
+    "lightsoff:export_shops_geojson",
+    "lightsoff:export_sightings_csv",
+    "lightsoff:export_sightings_geojson",
+    "lightsoff:task_take",
+    "lightsoff:task_done",
+    "volunteers:export",
+    "volunteers:directory_csv",
+}
+OUR_NAMESPACES = {"projects", "missions", "lightsoff", "volunteers"}
 
 # The error pages a visitor may meet but no URL leads to on purpose: the Nu checker
 # validates them rendered as the error handlers render them.

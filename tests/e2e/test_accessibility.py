@@ -24,6 +24,8 @@ from tests.conftest import VNU_JAR
 from tests.e2e.a11y_pages import (
     COORDINATOR,
     ERROR_TEMPLATES,
+    NOT_PAGES,
+    OUR_NAMESPACES,
     PAGES,
     PUBLIC_PAGES,
     VOLUNTEER,
@@ -103,6 +105,27 @@ def test_axe_finds_no_serious_violation(
         a11y_report.append(entry)
         failures += _describe(entry)
     assert not failures, f"{page_spec.name} ({path}):\n" + "\n".join(failures)
+
+
+def _our_view_names():
+    """The names of reserve/urls.py's own views and of our apps' (not allauth's, the admin's)."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    for item in get_resolver().url_patterns:
+        if isinstance(item, URLPattern) and item.name:
+            yield item.name
+        elif isinstance(item, URLResolver) and item.namespace in OUR_NAMESPACES:
+            yield from (f"{item.namespace}:{p.name}" for p in item.url_patterns if p.name)
+
+
+@pytest.mark.django_db
+def test_the_inventory_has_every_page_of_our_apps():
+    """A page added to an app is added to a11y_pages.PAGES, so that the gates see it."""
+    from django.urls import resolve
+
+    site = build_site()
+    covered = {resolve(page.path(site)).view_name for page in PAGES if page.status != 404}
+    assert set(_our_view_names()) - covered - NOT_PAGES == set()
 
 
 # --- The Nu HTML Checker -------------------------------------------------------------
