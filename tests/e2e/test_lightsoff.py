@@ -253,3 +253,101 @@ def test_position_unavailable_is_readable_on_the_map(
     assert_readable(page, page.get_by_role("link", name="Chiffres et données ouvertes"))
     assert page.errors == []
     page.context.close()
+
+
+# --- Legible at night (RGAA: 4.5:1 for text) ---------------------------------------------
+# The contrast a reader gets: the element's text colour against the backgrounds under it,
+# translucent layers composited over white (the lightest tile or page there can be).
+CONTRAST = """(el) => {
+  const parse = (c) => {
+    const p = c.match(/rgba?\\(([^)]+)\\)/)[1].split(/[\\s,/]+/).filter(Boolean).map(Number);
+    return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1];
+  };
+  const channel = (c) => {
+    const s = c / 255;
+    return s <= 0.04045 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+  };
+  const lum = ([r, g, b]) => 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+  const layers = [];
+  for (let node = el; node; node = node.parentElement) {
+    const bg = parse(getComputedStyle(node).backgroundColor);
+    if (bg[3] > 0) layers.push(bg);
+    if (bg[3] >= 1) break;
+  }
+  let base = [255, 255, 255, 1];
+  for (const [r, g, b, a] of layers.reverse()) {
+    base = [r, g, b].map((c, i) => a * c + (1 - a) * base[i]).concat(1);
+  }
+  const [high, low] = [lum(parse(getComputedStyle(el).color)), lum(base)].sort((x, y) => y - x);
+  return (high + 0.05) / (low + 0.05);
+}"""
+
+
+def assert_contrast(locator, what, minimum=4.5):
+    expect(locator.first).to_be_visible()
+    for i in range(locator.count()):
+        ratio = locator.nth(i).evaluate(CONTRAST)
+        assert ratio >= minimum, f"{what} #{i}: {ratio:.2f}:1"
+
+
+@pytest.fixture(params=list(VIEWPORTS))
+def night_page(request, browser, browser_context_args):
+    """A phone or a desktop at the Bastille, with the fake tile server."""
+    context = browser.new_context(
+        **browser_context_args,
+        viewport=VIEWPORTS[request.param],
+        geolocation={"latitude": BASTILLE[0], "longitude": BASTILLE[1]},
+        permissions=["geolocation"],
+    )
+    context.route(
+        TILES, lambda route: route.fulfill(status=200, content_type="image/png", body=TILE)
+    )
+    page = context.new_page()
+    page.errors = []
+    page.on("console", lambda msg: page.errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+    yield page
+    context.close()
+
+
+def test_every_lightsoff_page_is_legible_at_night(live_server, night_page):
+    page = night_page
+    # The map: Leaflet's controls and attribution on the night theme.
+    open_map(page, live_server.url)
+    assert_contrast(page.locator(".leaflet-control-attribution a"), "attribution link")
+    assert_contrast(page.locator(".leaflet-control-zoom a"), "zoom buttons")
+    assert_contrast(page.locator(".map-links a"), "figures link")
+    assert_contrast(page.locator(".map-legend li"), "legend")
+
+    # The report form: help text, the yellow button.
+    page.get_by_role("link", name="Signaler un commerce éclairé").click()
+    assert_contrast(page.locator(".helptext"), "help text")
+    assert_contrast(page.get_by_role("button", name="Envoyer le signalement"), "send button")
+    page.get_by_label("Nom du commerce").fill("Librairie des Veilleurs")
+    page.get_by_role("button", name="Envoyer le signalement").click()
+
+    # The kit: the thank-you message, the figures, the buttons, the help texts.
+    thanks = page.locator(".message").filter(has_text="Merci ! Le commerce est sur la carte.")
+    assert_contrast(thanks, "thank-you message")
+    assert_contrast(page.locator(".counts li"), "figure labels")
+    assert_contrast(page.locator(".counts strong"), "figures")
+    for name in ("Ouvrir sur OpenStreetMap", "Imprimer une lettre"):
+        assert_contrast(page.get_by_role("link", name=re.compile(name)), name)
+    assert_contrast(page.get_by_role("link", name=re.compile("service de carte")), "map service")
+    assert_contrast(page.locator(".kit .helptext"), "kit help texts")
+    assert_contrast(page.locator(".kit legend"), "radio group legend")
+    assert_contrast(page.locator(".kit button[type=submit]"), "kit buttons")
+
+    # The figures: labels, and tables that scroll on a phone are reachable by keyboard.
+    page.goto(live_server.url + "/lightsoff/stats/")
+    assert_contrast(page.locator(".counts li"), "stats labels")
+    assert_contrast(page.locator(".counts strong"), "stats figures")
+    assert_contrast(page.locator("td, th"), "table cells")
+    expect(page.locator(".counts li").first).to_have_css("list-style-type", "none")
+    for region in page.locator(".table-scroll").all():
+        expect(region).to_have_attribute("tabindex", "0")
+        expect(region).to_have_attribute("role", "region")
+        assert region.evaluate(
+            "el => el.getAttribute('aria-label') || el.getAttribute('aria-labelledby')"
+        )
+    assert page.errors == []
