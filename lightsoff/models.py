@@ -55,7 +55,12 @@ class Shop(models.Model):
     contacts_count = models.PositiveIntegerField(_("contacts"), default=0)
     is_hidden = models.BooleanField(_("hidden by a moderator"), default=False)
     merged_into = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("merged into"),
     )
     # When the shop entered each stage (the stats chart reads these).
     contacted_at = models.DateTimeField(_("first contacted at"), null=True, blank=True)
@@ -70,8 +75,8 @@ class Shop(models.Model):
         related_name="shops",
         verbose_name=_("commune"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created on"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated on"))
 
     objects = ShopQuerySet.as_manager()
 
@@ -102,7 +107,9 @@ class Shop(models.Model):
 
 
 class Sighting(models.Model):
-    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="sightings")
+    shop = models.ForeignKey(
+        Shop, on_delete=models.CASCADE, related_name="sightings", verbose_name=_("shop")
+    )
     lit = models.BooleanField(_("lights on"), default=True)
     seen_at = models.DateTimeField(_("seen at"))
     photo = models.ImageField(_("photo"), upload_to="lightsoff/%Y/%m/", blank=True)
@@ -112,11 +119,14 @@ class Sighting(models.Model):
         null=True,
         blank=True,
         related_name="sightings",
+        verbose_name=_("reporter"),
     )
     # Hashed with the secret key, kept for abuse control only; never shown.
-    ip_hash = models.CharField(max_length=64, blank=True, editable=False)
+    ip_hash = models.CharField(
+        max_length=64, blank=True, editable=False, verbose_name=_("IP address fingerprint")
+    )
     is_hidden = models.BooleanField(_("hidden by a moderator"), default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created on"))
 
     class Meta:
         verbose_name = _("sighting")
@@ -138,17 +148,28 @@ class ContactAction(models.Model):
         SOCIAL = "social", _("Social network")
         VISIT = "visit", _("Visit")
 
-    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="contacts")
+    shop = models.ForeignKey(
+        Shop, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("shop")
+    )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     done_at = models.DateTimeField(_("done at"))
-    by_volunteer = models.BooleanField(default=False)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    by_volunteer = models.BooleanField(
+        default=False, verbose_name=_("contact by a volunteer")
     )
-    ip_hash = models.CharField(max_length=64, blank=True, editable=False)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("done by"),
+    )
+    ip_hash = models.CharField(
+        max_length=64, blank=True, editable=False, verbose_name=_("IP address fingerprint")
+    )
     # Hidden by a moderator (abuse): not counted, not shown.
     is_hidden = models.BooleanField(_("hidden"), default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created on"))
 
     class Meta:
         verbose_name = _("contact action")
@@ -167,16 +188,23 @@ class VolunteerContactTask(models.Model):
         TAKEN = "taken", _("Taken")
         DONE = "done", _("Done")
 
-    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="contact_tasks")
+    shop = models.ForeignKey(
+        Shop, on_delete=models.CASCADE, related_name="contact_tasks", verbose_name=_("shop")
+    )
     status = models.CharField(
         _("status"), max_length=8, choices=Status.choices, default=Status.OPEN
     )
     volunteer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("volunteer"),
     )
-    requested_at = models.DateTimeField(auto_now_add=True)
-    taken_at = models.DateTimeField(null=True, blank=True)
-    done_at = models.DateTimeField(null=True, blank=True)
+    requested_at = models.DateTimeField(auto_now_add=True, verbose_name=_("requested on"))
+    taken_at = models.DateTimeField(null=True, blank=True, verbose_name=_("taken on"))
+    done_at = models.DateTimeField(null=True, blank=True, verbose_name=_("done on"))
 
     class Meta:
         verbose_name = _("contact task")
@@ -206,15 +234,21 @@ class ReporterSubscription(models.Model):
     e-mail; every notification carries a one-click unsubscribe link (same token).
     """
 
-    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="subscriptions")
+    shop = models.ForeignKey(
+        Shop, on_delete=models.CASCADE, related_name="subscriptions", verbose_name=_("shop")
+    )
     email = models.EmailField(_("e-mail"))
-    token = models.CharField(max_length=64, unique=True, default=_token, editable=False)
+    token = models.CharField(
+        max_length=64, unique=True, default=_token, editable=False, verbose_name=_("secret link")
+    )
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     unsubscribed_at = models.DateTimeField(_("unsubscribed at"), null=True, blank=True)
     # The shop status the subscriber was last told about: a notification is claimed by
     # moving this value with a conditional update, so a task run twice sends once.
-    notified_status = models.CharField(max_length=10, blank=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    notified_status = models.CharField(
+        max_length=10, blank=True, editable=False, verbose_name=_("last status told")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created on"))
 
     class Meta:
         verbose_name = _("reporter subscription")
@@ -235,13 +269,16 @@ class Round(models.Model):
     """A volunteer's night round: re-check the shops around a point."""
 
     volunteer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lightsoff_rounds"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="lightsoff_rounds",
+        verbose_name=_("volunteer"),
     )
     latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6)
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6)
     radius_m = models.PositiveIntegerField(_("radius (m)"), default=500)
     planned_for = models.DateField(_("planned for"))
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created on"))
 
     class Meta:
         verbose_name = _("round")

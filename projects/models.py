@@ -107,7 +107,9 @@ class Project(models.Model):
     repository_url = models.URLField(_("repository"), blank=True)
     prototype_url = models.URLField(_("prototype"), blank=True)
     docs_url = models.URLField(_("documentation"), blank=True)
-    partners = models.ManyToManyField(Partner, blank=True, related_name="projects")
+    partners = models.ManyToManyField(
+        Partner, blank=True, related_name="projects", verbose_name=_("partners")
+    )
     lead = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -135,9 +137,11 @@ class Project(models.Model):
         verbose_name=_("proposed by"),
     )
     # Set when the coordinators were told about a proposed idea (the e-mail is sent once).
-    coordinators_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    coordinators_notified_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("coordinators notified on")
+    )
     created_at = models.DateTimeField(_("created on"), auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated on"))
 
     objects = ProjectQuerySet.as_manager()
 
@@ -201,7 +205,9 @@ class Qualification(models.Model):
         GO = "go", pgettext_lazy("qualification decision", "Go")
         NO_GO = "no_go", pgettext_lazy("qualification decision", "No go")
 
-    project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="qualification")
+    project = models.OneToOneField(
+        Project, on_delete=models.CASCADE, related_name="qualification", verbose_name=_("project")
+    )
     blind_spot = models.TextField(_("blind spot of public action addressed"), blank=True)
     urgent_need = models.TextField(_("urgent need"), blank=True)
     one_month_deliverable = models.TextField(_("one-month deliverable"), blank=True)
@@ -225,8 +231,12 @@ class Qualification(models.Model):
 class Need(models.Model):
     """A role a project needs filled."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="needs")
-    skill = models.ForeignKey(Skill, on_delete=models.PROTECT, related_name="needs")
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="needs", verbose_name=_("project")
+    )
+    skill = models.ForeignKey(
+        Skill, on_delete=models.PROTECT, related_name="needs", verbose_name=_("skill")
+    )
     title = models.CharField(_("role"), max_length=120, blank=True)
     headcount = models.PositiveSmallIntegerField(_("how many"), default=1)
     hours_per_week = models.PositiveSmallIntegerField(_("hours per week"), default=8)
@@ -255,9 +265,14 @@ class Application(models.Model):
         PAUSED = "paused", _("Project paused")
         OTHER = "other", _("Other")
 
-    need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="applications")
+    need = models.ForeignKey(
+        Need, on_delete=models.CASCADE, related_name="applications", verbose_name=_("need")
+    )
     volunteer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="applications"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="applications",
+        verbose_name=_("volunteer"),
     )
     message = models.TextField(_("message"), max_length=2000, blank=True)
     status = models.CharField(
@@ -277,11 +292,17 @@ class Application(models.Model):
         verbose_name=_("decided by"),
     )
     # The lead is told of a new application once (claimed before the e-mail is sent).
-    managers_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    managers_notified_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("managers notified on")
+    )
     # The applicant is told of the decision once (claimed before the e-mail is sent).
-    applicant_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    applicant_notified_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("applicant notified on")
+    )
     # How many reminders the lead got about this pending application (after 2, then 7 days).
-    lead_reminders_sent = models.PositiveSmallIntegerField(default=0, editable=False)
+    lead_reminders_sent = models.PositiveSmallIntegerField(
+        default=0, editable=False, verbose_name=_("reminders sent to the lead")
+    )
     created_at = models.DateTimeField(_("applied on"), auto_now_add=True)
 
     class Meta:
@@ -303,18 +324,25 @@ class Membership(models.Model):
         LEAD = "lead", _("Lead")
         MEMBER = "member", _("Member")
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("project")
+    )
     volunteer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         related_name="memberships",
+        verbose_name=_("volunteer"),
     )
-    need = models.ForeignKey(Need, on_delete=models.SET_NULL, null=True, blank=True)
+    need = models.ForeignKey(
+        Need, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("need")
+    )
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
     expected_end = models.DateField(_("expected end"), null=True, blank=True)
     # Set when the member was asked whether they go on (a week before expected_end).
-    continuation_asked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    continuation_asked_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("asked to continue on")
+    )
     joined_at = models.DateTimeField(_("joined on"), auto_now_add=True)
     left_at = models.DateTimeField(_("left on"), null=True, blank=True)
 
@@ -360,7 +388,9 @@ class TeamMessage(models.Model):
 class Update(models.Model):
     """A short dated news post on the project page, written by a member."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="updates")
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="updates", verbose_name=_("project")
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -390,7 +420,10 @@ class SavedSearch(models.Model):
         WEEKLY = "weekly", _("Weekly")
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_searches"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="saved_searches",
+        verbose_name=_("account"),
     )
     name = models.CharField(_("name"), max_length=80)
     query = models.CharField(_("filters"), max_length=1000, blank=True)
@@ -398,8 +431,10 @@ class SavedSearch(models.Model):
         _("e-mail digest"), max_length=8, choices=Frequency.choices, default=Frequency.WEEKLY
     )
     # Projects opened after this instant are in the next digest.
-    last_sent_at = models.DateTimeField(default=timezone.now, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    last_sent_at = models.DateTimeField(
+        default=timezone.now, editable=False, verbose_name=_("last sent on")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created on"))
 
     class Meta:
         verbose_name = _("saved search")

@@ -200,7 +200,10 @@ class Profile(models.Model):
         ARCHIVED = "archived", _("Archived")
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="profile",
+        verbose_name=_("account"),
     )
     display_name = models.CharField(_("display name"), max_length=80, blank=True)
     bio = models.TextField(_("short bio"), max_length=1000, blank=True)
@@ -250,18 +253,28 @@ class Profile(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
     )
     paused_until = models.DateField(_("paused until"), null=True, blank=True)
-    onboarding_completed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    onboarding_completed_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("onboarding completed on")
+    )
     consent_version = models.PositiveIntegerField(
         _("accepted privacy notice version"), null=True, blank=True, editable=False
     )
-    consented_at = models.DateTimeField(null=True, blank=True, editable=False)
+    consented_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("consented on")
+    )
     # Set when the "your account will be archived" e-mail went out (tasks.py).
-    inactivity_warned_at = models.DateTimeField(null=True, blank=True, editable=False)
-    anonymised_at = models.DateTimeField(null=True, blank=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    inactivity_warned_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("warned of inactivity on")
+    )
+    anonymised_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("anonymised on")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created on"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated on"))
 
-    skills = models.ManyToManyField(Skill, through="ProfileSkill", related_name="profiles")
+    skills = models.ManyToManyField(
+        Skill, through="ProfileSkill", related_name="profiles", verbose_name=_("skills")
+    )
 
     objects = ProfileQuerySet.as_manager()
 

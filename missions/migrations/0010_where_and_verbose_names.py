@@ -7,136 +7,207 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('missions', '0009_deliveries'),
+        ("missions", "0009_deliveries"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='mobilization',
-            name='departements',
-            field=models.JSONField(blank=True, default=list, verbose_name='on-site départements'),
+            model_name="mobilization",
+            name="departements",
+            field=models.JSONField(blank=True, default=list, verbose_name="on-site départements"),
         ),
         migrations.AlterField(
-            model_name='alert',
-            name='claim_token',
-            field=models.CharField(blank=True, editable=False, max_length=32, verbose_name='claim'),
+            model_name="alert",
+            name="claim_token",
+            field=models.CharField(blank=True, editable=False, max_length=32, verbose_name="claim"),
         ),
         migrations.AlterField(
-            model_name='alert',
-            name='claimed_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='claimed on'),
+            model_name="alert",
+            name="claimed_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="claimed on"),
         ),
         migrations.AlterField(
-            model_name='alert',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created on'),
+            model_name="alert",
+            name="created_at",
+            field=models.DateTimeField(auto_now_add=True, verbose_name="created on"),
         ),
         migrations.AlterField(
-            model_name='alert',
-            name='failure_reported_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='failure reported on'),
+            model_name="alert",
+            name="failure_reported_at",
+            field=models.DateTimeField(
+                blank=True, editable=False, null=True, verbose_name="failure reported on"
+            ),
         ),
         migrations.AlterField(
-            model_name='alert',
-            name='handed_over_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='handed over on'),
+            model_name="alert",
+            name="handed_over_at",
+            field=models.DateTimeField(
+                blank=True, editable=False, null=True, verbose_name="handed over on"
+            ),
         ),
         migrations.AlterField(
-            model_name='alert',
-            name='mobilization',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='alerts', to='missions.mobilization', verbose_name='call-up'),
+            model_name="alert",
+            name="mobilization",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="alerts",
+                to="missions.mobilization",
+                verbose_name="call-up",
+            ),
         ),
         migrations.AlterField(
-            model_name='alert',
-            name='token',
-            field=models.CharField(default=missions.models.new_token, editable=False, max_length=64, unique=True, verbose_name='secret link'),
+            model_name="alert",
+            name="token",
+            field=models.CharField(
+                default=missions.models.new_token,
+                editable=False,
+                max_length=64,
+                unique=True,
+                verbose_name="secret link",
+            ),
         ),
         migrations.AlterField(
-            model_name='alert',
-            name='volunteer',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='alerts', to=settings.AUTH_USER_MODEL, verbose_name='volunteer'),
+            model_name="alert",
+            name="volunteer",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="alerts",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="volunteer",
+            ),
         ),
         migrations.AlterField(
-            model_name='calendarfeed',
-            name='token',
-            field=models.CharField(default=missions.models.new_token, editable=False, max_length=64, unique=True, verbose_name='secret link'),
+            model_name="calendarfeed",
+            name="token",
+            field=models.CharField(
+                default=missions.models.new_token,
+                editable=False,
+                max_length=64,
+                unique=True,
+                verbose_name="secret link",
+            ),
         ),
         migrations.AlterField(
-            model_name='calendarfeed',
-            name='user',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='callup_calendar', to=settings.AUTH_USER_MODEL, verbose_name='volunteer'),
+            model_name="calendarfeed",
+            name="user",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="callup_calendar",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="volunteer",
+            ),
         ),
         migrations.AlterField(
-            model_name='delivery',
-            name='alert',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='missions.alert', verbose_name='alert'),
+            model_name="delivery",
+            name="alert",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="deliveries",
+                to="missions.alert",
+                verbose_name="alert",
+            ),
         ),
         migrations.AlterField(
-            model_name='delivery',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created on'),
+            model_name="delivery",
+            name="created_at",
+            field=models.DateTimeField(auto_now_add=True, verbose_name="created on"),
         ),
         migrations.AlterField(
-            model_name='followup',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created on'),
+            model_name="followup",
+            name="created_at",
+            field=models.DateTimeField(auto_now_add=True, verbose_name="created on"),
         ),
         migrations.AlterField(
-            model_name='followup',
-            name='created_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='written by'),
+            model_name="followup",
+            name="created_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="written by",
+            ),
         ),
         migrations.AlterField(
-            model_name='followup',
-            name='mobilization',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='follow_ups', to='missions.mobilization', verbose_name='call-up'),
+            model_name="followup",
+            name="mobilization",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="follow_ups",
+                to="missions.mobilization",
+                verbose_name="call-up",
+            ),
         ),
         migrations.AlterField(
-            model_name='followup',
-            name='sent_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='sent on'),
+            model_name="followup",
+            name="sent_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="sent on"),
         ),
         migrations.AlterField(
-            model_name='mobilization',
-            name='closed_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='closed on'),
+            model_name="mobilization",
+            name="closed_at",
+            field=models.DateTimeField(
+                blank=True, editable=False, null=True, verbose_name="closed on"
+            ),
         ),
         migrations.AlterField(
-            model_name='mobilization',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created on'),
+            model_name="mobilization",
+            name="created_at",
+            field=models.DateTimeField(auto_now_add=True, verbose_name="created on"),
         ),
         migrations.AlterField(
-            model_name='mobilization',
-            name='crisis',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='mobilizations', to='missions.crisis', verbose_name='crisis'),
+            model_name="mobilization",
+            name="crisis",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="mobilizations",
+                to="missions.crisis",
+                verbose_name="crisis",
+            ),
         ),
         migrations.AlterField(
-            model_name='mobilization',
-            name='failures_reported_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='failures reported on'),
+            model_name="mobilization",
+            name="failures_reported_at",
+            field=models.DateTimeField(
+                blank=True, editable=False, null=True, verbose_name="failures reported on"
+            ),
         ),
         migrations.AlterField(
-            model_name='mobilization',
-            name='filled_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='filled on'),
+            model_name="mobilization",
+            name="filled_at",
+            field=models.DateTimeField(
+                blank=True, editable=False, null=True, verbose_name="filled on"
+            ),
         ),
         migrations.AlterField(
-            model_name='mobilization',
-            name='launched_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='launched on'),
+            model_name="mobilization",
+            name="launched_at",
+            field=models.DateTimeField(
+                blank=True, editable=False, null=True, verbose_name="launched on"
+            ),
         ),
         migrations.AlterField(
-            model_name='mobilization',
-            name='launched_by',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='launched by'),
+            model_name="mobilization",
+            name="launched_by",
+            field=models.ForeignKey(
+                blank=True,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="launched by",
+            ),
         ),
         migrations.AlterField(
-            model_name='mobilization',
-            name='wave_started_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='current wave sent on'),
+            model_name="mobilization",
+            name="wave_started_at",
+            field=models.DateTimeField(
+                blank=True, editable=False, null=True, verbose_name="current wave sent on"
+            ),
         ),
     ]

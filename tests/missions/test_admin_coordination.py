@@ -276,3 +276,43 @@ def test_split_date_and_time_boxes_have_their_own_names(coordinator_client):
     for name in ("starts_at_1", "ends_at_1", "response_deadline_1"):
         tag = re.search(rf'<input[^>]*name="{name}"[^>]*>', page).group(0)
         assert re.search(r'aria-label="[^"]+, heure"', tag), tag
+
+
+# Words spelled the same in both languages.
+SAME_IN_FRENCH = {
+    *("description", "message", "photo", "latitude", "longitude", "type", "e-mail", "action"),
+    *("département", "région", "commune", "communes", "crises", "contacts", "prototype"),
+    *("documentation", "GitHub", "LinkedIn"),
+}
+OUR_APPS = {"volunteers", "projects", "missions", "lightsoff"}
+
+
+def test_every_field_of_our_admin_models_has_a_french_name():
+    from django.contrib import admin
+    from django.utils import translation
+    from django.utils.functional import Promise
+
+    untranslated = []
+    for model in admin.site._registry:
+        options = model._meta
+        if options.app_label not in OUR_APPS:
+            continue
+        names = [("model", options.verbose_name), ("models", options.verbose_name_plural)]
+        names += [
+            (field.name, field.verbose_name)
+            for field in options.get_fields()
+            # A generic foreign key (the audit log's target) is no column, no form field.
+            if getattr(field, "verbose_name", None) is not None
+            and field.name != "id"
+            and field.concrete
+        ]
+        for name, verbose in names:
+            with translation.override("en"):
+                english = str(verbose)
+            with translation.override("fr"):
+                french = str(verbose)
+            if not isinstance(verbose, Promise) or (
+                french == english and english not in SAME_IN_FRENCH
+            ):
+                untranslated.append(f"{options.label}.{name}: {english}")
+    assert untranslated == [], "\n".join(untranslated)
