@@ -93,6 +93,7 @@ def test_who_took_the_last_place_is_on_the_team_and_never_offered_the_wait_list(
         assert "liste d’attente" not in page.text
         assert "pourvue" not in page.text
         assert "J’accepte" not in page.text
+        assert "Votre place dans l’équipe vous est réservée" in page.text
         assert "Je ne peux plus venir" in page.text
     # The one button left lets them give their place back.
     answer(client, alert, "decline")
