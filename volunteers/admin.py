@@ -289,3 +289,28 @@ class AuditEntryAdmin(AuditDisplayMixin, ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+def name_allauth_authenticators():
+    """allauth's Authenticator model names itself in English only ("Authenticators" in a
+    French admin). Its names are given here, in our catalogue. Set on the model's options
+    and fields, not on what migrations read (`original_attrs`, the fields' arguments), so
+    no migration of allauth's app follows."""
+    from allauth.mfa.models import Authenticator
+
+    options = Authenticator._meta
+    options.verbose_name = _("authenticator")
+    options.verbose_name_plural = _("authenticators")
+    names = {
+        "user": _("account"),
+        "type": _("type"),
+        "data": _("data"),
+        "created_at": _("created on"),
+        "last_used_at": _("last used on"),
+    }
+    for field in options.fields:
+        if field.name in names:
+            field.verbose_name = names[field.name]
+
+
+name_allauth_authenticators()

@@ -316,3 +316,12 @@ def test_every_field_of_our_admin_models_has_a_french_name():
             ):
                 untranslated.append(f"{options.label}.{name}: {english}")
     assert untranslated == [], "\n".join(untranslated)
+
+
+def test_allauth_authenticators_are_named_in_french(client):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    index = client.get("/admin/").text
+    assert "Authentificateurs" in index and "Authenticators" not in index
+    listing = client.get("/admin/mfa/authenticator/").text
+    assert "authentificateur" in listing
+    assert "Authenticator" not in listing.replace("TOTP Authenticator", "")
