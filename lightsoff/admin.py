@@ -116,12 +116,19 @@ class ShopAdmin(AuditHistoryMixin, ModelAdmin):
     @admin.action(description=_("Hide the selected shops from the public"), permissions=["change"])
     def hide(self, request, queryset):
         count = services.set_shops_hidden(shops=list(queryset), hidden=True, by=request.user)
-        self.message_user(request, _("%(count)d shops hidden.") % {"count": count})
+        self.message_user(
+            request,
+            ngettext("%(count)d shop hidden.", "%(count)d shops hidden.", count) % {"count": count},
+        )
 
     @admin.action(description=_("Show the selected shops again"), permissions=["change"])
     def unhide(self, request, queryset):
         count = services.set_shops_hidden(shops=list(queryset), hidden=False, by=request.user)
-        self.message_user(request, _("%(count)d shops shown again.") % {"count": count})
+        self.message_user(
+            request,
+            ngettext("%(count)d shop shown again.", "%(count)d shops shown again.", count)
+            % {"count": count},
+        )
 
 
 @admin.register(Sighting)
@@ -152,14 +159,22 @@ class SightingAdmin(AuditHistoryMixin, ModelAdmin):
         count = services.set_sightings_hidden(
             sightings=list(queryset), hidden=True, by=request.user
         )
-        self.message_user(request, _("%(count)d sightings hidden.") % {"count": count})
+        self.message_user(
+            request,
+            ngettext("%(count)d sighting hidden.", "%(count)d sightings hidden.", count)
+            % {"count": count},
+        )
 
     @admin.action(description=_("Show the selected sightings again"), permissions=["change"])
     def unhide(self, request, queryset):
         count = services.set_sightings_hidden(
             sightings=list(queryset), hidden=False, by=request.user
         )
-        self.message_user(request, _("%(count)d sightings shown again.") % {"count": count})
+        self.message_user(
+            request,
+            ngettext("%(count)d sighting shown again.", "%(count)d sightings shown again.", count)
+            % {"count": count},
+        )
 
 
 @admin.register(ContactAction)
@@ -192,12 +207,20 @@ class ContactActionAdmin(AuditHistoryMixin, ModelAdmin):
     @admin.action(description=_("Hide the selected contacts (abuse)"), permissions=["change"])
     def hide(self, request, queryset):
         count = services.set_contacts_hidden(contacts=list(queryset), hidden=True, by=request.user)
-        self.message_user(request, _("%(count)d contacts hidden.") % {"count": count})
+        self.message_user(
+            request,
+            ngettext("%(count)d contact hidden.", "%(count)d contacts hidden.", count)
+            % {"count": count},
+        )
 
     @admin.action(description=_("Show the selected contacts again"), permissions=["change"])
     def unhide(self, request, queryset):
         count = services.set_contacts_hidden(contacts=list(queryset), hidden=False, by=request.user)
-        self.message_user(request, _("%(count)d contacts shown again.") % {"count": count})
+        self.message_user(
+            request,
+            ngettext("%(count)d contact shown again.", "%(count)d contacts shown again.", count)
+            % {"count": count},
+        )
 
 
 @admin.register(VolunteerContactTask)

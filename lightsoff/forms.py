@@ -148,6 +148,7 @@ class RoundForm(forms.Form):
     radius_m = forms.IntegerField(label=_("Radius (m)"), min_value=50, max_value=3000, initial=500)
     planned_for = forms.DateField(
         label=_("Night of"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        # A date input takes an ISO date whatever the language ("2026-12-02").
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         initial=timezone.localdate,
     )

@@ -144,3 +144,13 @@ def test_a_moderator_hides_an_abusive_i_did_it_and_the_shop_is_recounted(client,
     from lightsoff.selectors import shop_history
 
     assert [e for e in shop_history(shop) if e["kind"] == "contact"] == []
+
+
+def test_hiding_says_how_many_in_the_right_plural(client, moderator):
+    one, two, three = ShopFactory.create_batch(3)
+    response = client.post(SHOPS, {"action": "hide", ACTION_CHECKBOX_NAME: [one.pk]}, follow=True)
+    assert "1 commerce masqué." in response.content.decode()
+    response = client.post(
+        SHOPS, {"action": "hide", ACTION_CHECKBOX_NAME: [two.pk, three.pk]}, follow=True
+    )
+    assert "2 commerces masqués." in response.content.decode()

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories import ContactActionFactory, ShopFactory, SightingFactory
+from tests.factories import ContactActionFactory, ShopFactory, SightingFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -94,7 +94,8 @@ def test_the_radio_group_is_a_fieldset_with_a_legend_and_no_empty_label(client):
     elements = Elements(page)
     assert "Qu'avez-vous vu ?" in [legend.replace("*", "").strip() for legend in elements.legends]
     assert not [a for tag, a in elements.tags if tag == "label" and a.get("for", None) == ""]
-    group = re.search(r"<fieldset[^>]*>\s*<legend>Qu&#x27;avez-vous vu \?.*?</fieldset>", page, re.S)
+    legend = r"<legend>Qu&#x27;avez-vous vu \?"
+    group = re.search(rf"<fieldset[^>]*>\s*{legend}.*?</fieldset>", page, re.S)
     assert 'type="radio"' in group.group(0)
 
 
@@ -104,3 +105,11 @@ def test_the_history_dates_are_valid_datetime_values(client):
     for value in datetimes:
         # HTML's global date and time: seconds at most three decimals; none here.
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:?\d\d", value), value
+
+
+def test_the_round_form_gives_its_date_input_an_iso_date(client):
+    """type="date" takes 2026-12-02, not the French 02/12/2026 (the browser shows it empty)."""
+    client.force_login(UserFactory())
+    elements = Elements(client.get(reverse("lightsoff:rounds")).content.decode())
+    date = next(attrs for tag, attrs in elements.tags if attrs.get("type") == "date")
+    assert date["value"] == timezone.localdate().isoformat()

@@ -67,3 +67,18 @@ def test_the_url_templates_follow_the_script_prefix(client):
         set_script_prefix("/")
     assert config["shopUrl"] == "/reserve/lightsoff/shops/{id}/"
     assert config["api"] == "/reserve/lightsoff/api/shops.geojson"
+
+
+@pytest.mark.parametrize("url_name", ["lightsoff:index", "lightsoff:report"])
+def test_the_map_gets_its_messages_translated_through_the_config(client, url_name):
+    page = client.get(reverse(url_name)).content.decode()
+    config = json.loads(
+        re.search(r'id="lightsoff-config" type="application/json">(.*?)</script>', page).group(1)
+    )
+    messages = config["messages"]
+    assert messages["noTiles"].startswith("Le fond de carte ne se charge pas")
+    assert messages["noShops"] == "Aucun commerce signalé ici. Dézoomez, ou signalez le premier."
+    assert messages["noLocation"].startswith("Position indisponible")
+    assert messages["cluster"] == {"one": "{count} commerce", "other": "{count} commerces"}
+    # The status region exists before any message, so that screen readers follow it.
+    assert '<div id="map-status" class="map-status" role="status" aria-live="polite">' in page

@@ -86,3 +86,17 @@ def test_the_shops_geojson_is_rfc7946(client):
     data = json.loads(_body(client.get(reverse("lightsoff:export_shops_geojson"))))
     assert data["type"] == "FeatureCollection"
     assert data["features"][0]["geometry"]["coordinates"] == [2.372, 48.8535]
+
+
+def test_the_figures_take_the_plural_their_count_needs(client):
+    ShopFactory(status="contacted", contacts_count=1)
+    page = client.get(reverse("lightsoff:stats")).content.decode()
+    assert "<strong>1</strong> commerce signalé</li>" in page
+    assert "<strong>1</strong> contact enregistré</li>" in page
+    assert "<strong>1</strong> commerce contacté</li>" in page
+    assert "<strong>0</strong> commerce résolu</li>" in page  # French: 0 is singular
+    ShopFactory.create_batch(2, status="resolved", contacts_count=1)
+    page = client.get(reverse("lightsoff:stats")).content.decode()
+    assert "<strong>3</strong> commerces signalés</li>" in page
+    assert "<strong>3</strong> contacts enregistrés</li>" in page
+    assert "<strong>2</strong> commerces résolus</li>" in page
