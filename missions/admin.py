@@ -97,8 +97,33 @@ class MobilizationAdmin(AuditHistoryMixin, NamedSplitDateTimeMixin, PlacesByName
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         if obj is not None and obj.status != Mobilization.Status.DRAFT:
-            fields += self.LOCKED_WHEN_LAUNCHED
+            fields += [*self.LOCKED_WHEN_LAUNCHED, "place_display"]
         return fields
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or obj.status == Mobilization.Status.DRAFT:
+            return fieldsets
+        # Locked places read as names ("Sur place : Bretagne"), not as a list of codes.
+        places = {"regions", "departements"}
+        return [
+            (
+                name,
+                {
+                    **options,
+                    "fields": [
+                        "place_display" if field == "regions" else field
+                        for field in options["fields"]
+                        if field not in places or field == "regions"
+                    ],
+                },
+            )
+            for name, options in fieldsets
+        ]
+
+    @admin.display(description=gettext_lazy("where"))
+    def place_display(self, obj):
+        return obj.place
 
     fieldsets = [
         (None, {"fields": ["crisis", "title", "ask", "skills", "headcount"]}),

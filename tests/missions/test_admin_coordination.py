@@ -325,3 +325,12 @@ def test_allauth_authenticators_are_named_in_french(client):
     listing = client.get("/admin/mfa/authenticator/").text
     assert "authentificateur" in listing
     assert "Authenticator" not in listing.replace("TOTP Authenticator", "")
+
+
+def test_a_launched_call_up_shows_its_places_by_name(coordinator_client):
+    mobilization = draft_callup(
+        status=Mobilization.Status.LAUNCHED, regions=["53"], departements=["75"]
+    )
+    page = coordinator_client.get(admin_url("change", mobilization)).text
+    assert "Sur place : Bretagne, Paris" in page
+    assert "[&quot;53&quot;]" not in page and '["53"]' not in page
