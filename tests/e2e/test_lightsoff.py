@@ -197,15 +197,15 @@ def _offline_tiles_page(browser, browser_context_args, viewport, *, located=True
 
 
 def assert_readable(page, locator):
-    """The element is visible and on top at its centre and near both ends: nothing (the
-    links, the legend, the buttons) covers it."""
+    """The element is visible and on top all over (a grid of points inside its box):
+    nothing (the links, the legend, the buttons) covers any part of it."""
     expect(locator).to_be_visible()
     box = locator.bounding_box()
     viewport = page.viewport_size
     assert box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"], box
     assert box["y"] >= 0 and box["y"] + box["height"] <= viewport["height"], box
-    for fx in (0.08, 0.5, 0.92):
-        x, y = box["x"] + box["width"] * fx, box["y"] + box["height"] / 2
+    for fx, fy in ((fx, fy) for fx in (0.08, 0.5, 0.92) for fy in (0.15, 0.5, 0.85)):
+        x, y = box["x"] + box["width"] * fx, box["y"] + box["height"] * fy
         on_top = locator.evaluate(
             "(el, [x, y]) => { const hit = document.elementFromPoint(x, y);"
             " return hit === el || el.contains(hit) }",
