@@ -312,8 +312,12 @@ def night_page(request, browser, browser_context_args):
 
 def test_every_lightsoff_page_is_legible_at_night(live_server, night_page):
     page = night_page
-    # The map: Leaflet's controls and attribution on the night theme.
+    # The map: the header and the skip link keep their day colours, Leaflet's controls and
+    # attribution take the night theme.
     open_map(page, live_server.url)
+    assert_contrast(page.locator(".site-header a, .site-header button"), "header")
+    page.keyboard.press("Tab")
+    assert_contrast(page.locator(".skip-link"), "skip link")
     assert_contrast(page.locator(".leaflet-control-attribution a"), "attribution link")
     assert_contrast(page.locator(".leaflet-control-zoom a"), "zoom buttons")
     assert_contrast(page.locator(".map-links a"), "figures link")
