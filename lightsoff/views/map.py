@@ -33,7 +33,7 @@ def map_config():
     leaflet = settings.LEAFLET_CONFIG
     return {
         "tiles": leaflet["TILES"],
-        "attribution": "© OpenStreetMap contributors",
+        "attribution": _("© OpenStreetMap contributors"),
         "center": list(leaflet["DEFAULT_CENTER"]),
         "zoom": leaflet["DEFAULT_ZOOM"],
         "minZoom": leaflet["MIN_ZOOM"],

@@ -80,5 +80,6 @@ def test_the_map_gets_its_messages_translated_through_the_config(client, url_nam
     assert messages["noShops"] == "Aucun commerce signalé ici. Dézoomez, ou signalez le premier."
     assert messages["noLocation"].startswith("Position indisponible")
     assert messages["cluster"] == {"one": "{count} commerce", "other": "{count} commerces"}
+    assert config["attribution"] == "© les contributeurs d’OpenStreetMap"
     # The status region exists before any message, so that screen readers follow it.
     assert '<div id="map-status" class="map-status" role="status" aria-live="polite">' in page
