@@ -147,14 +147,13 @@ def demo_story(shop, i, rng_seed, today):
     return sightings, contacts
 
 
-def _set_created_at(model, rows):
+def _set_created_at(model, created):
     """created_at is auto_now_add, which bulk_create overrides with now: set it
-    afterwards, one UPDATE per distinct moment (a few hundred, whatever the count)."""
-    by_moment = {}
-    for row in rows:
-        by_moment.setdefault(row.created_at, []).append(row.pk)
-    for moment, pks in by_moment.items():
-        model.objects.filter(pk__in=pks).update(created_at=moment)
+    afterwards, one UPDATE per distinct moment (a few hundred, whatever the count).
+    `created` maps each moment to the ids of the rows created then."""
+    for moment, pks in created.items():
+        for start in range(0, len(pks), 5000):
+            model.objects.filter(pk__in=pks[start : start + 5000]).update(created_at=moment)
 
 
 def seed(options, stdout):
@@ -168,6 +167,7 @@ def seed(options, stdout):
     ]
     batch = 5000
     today = timezone.localdate()
+    shops_created, contacts_created = {}, {}
     for start in range(0, len(new), batch):
         chunk = new[start : start + batch]
         stories = [demo_story(shop, i, rng_seed, today) for i, shop in chunk]
@@ -180,18 +180,16 @@ def seed(options, stdout):
             for shop in shops:
                 shop.pk = ids[shop.name]
         for shop, moment in zip(shops, moments, strict=True):
-            shop.created_at = moment
-        _set_created_at(Shop, shops)
+            shops_created.setdefault(moment, []).append(shop.pk)
         Sighting.objects.bulk_create(
             [sighting for sightings, _c in stories for sighting in sightings], batch_size=batch
         )
         contacts = [contact for _s, contacts in stories for contact in contacts]
-        moments = [contact.done_at for contact in contacts]
-        contacts = ContactAction.objects.bulk_create(contacts, batch_size=batch)
-        for contact, moment in zip(contacts, moments, strict=True):
-            contact.created_at = moment
-        if contacts and contacts[0].pk:
-            _set_created_at(ContactAction, contacts)
+        for contact in ContactAction.objects.bulk_create(contacts, batch_size=batch):
+            if contact.pk:
+                contacts_created.setdefault(contact.done_at, []).append(contact.pk)
+    _set_created_at(Shop, shops_created)
+    _set_created_at(ContactAction, contacts_created)
     # bulk_create skips save(): recount the map's cells once, from the shops.
     cells.rebuild()
     stdout.write(f"Shops: {len(new)} created ({Shop.objects.count()} in all).\n")
