@@ -113,3 +113,11 @@ def test_the_round_form_gives_its_date_input_an_iso_date(client):
     elements = Elements(client.get(reverse("lightsoff:rounds")).content.decode())
     date = next(attrs for tag, attrs in elements.tags if attrs.get("type") == "date")
     assert date["value"] == timezone.localdate().isoformat()
+
+
+@pytest.mark.parametrize("url_name", ["lightsoff:index", "lightsoff:report", "lightsoff:stats"])
+def test_the_night_pages_tell_the_browser_they_are_dark(client, url_name):
+    """Native controls (date pickers, selects, scrollbars) then follow the night theme."""
+    page = client.get(reverse(url_name)).content.decode()
+    assert '<meta name="color-scheme" content="dark">' in page
+    assert '<body class="night' in page
