@@ -18,7 +18,7 @@ from volunteers.admin import AuditHistoryMixin
 
 from . import dashboard, selectors, services
 from .admin_forms import NamedSplitDateTimeMixin, PlacesByNameMixin
-from .display import held_alerts_sentence, person
+from .display import held_alerts_sentence, human_duration, person
 from .forms import ExtendForm, FollowUpForm
 from .models import Alert, Crisis, FollowUp, Mobilization
 
@@ -442,7 +442,10 @@ class MobilizationAdmin(AuditHistoryMixin, NamedSplitDateTimeMixin, PlacesByName
                 **self.admin_site.each_context(request),
                 "opts": self.model._meta,
                 "title": _("How volunteers answer call-ups"),
-                "rows": selectors.volunteer_responsiveness()[:500],
+                "rows": [
+                    {**row, "mean_delay_text": human_duration(row["mean_delay"])}
+                    for row in selectors.volunteer_responsiveness()[:500]
+                ],
             },
         )
 

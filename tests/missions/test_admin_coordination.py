@@ -334,3 +334,15 @@ def test_a_launched_call_up_shows_its_places_by_name(coordinator_client):
     page = coordinator_client.get(admin_url("change", mobilization)).text
     assert "Sur place : Bretagne, Paris" in page
     assert "[&quot;53&quot;]" not in page and '["53"]' not in page
+
+
+def test_the_mean_time_to_answer_reads_as_a_duration(coordinator_client):
+    sent = timezone.now() - datetime.timedelta(hours=3)
+    AlertFactory(
+        status=Alert.Status.SENT,
+        response="accepted",
+        sent_at=sent,
+        responded_at=sent + datetime.timedelta(hours=2, minutes=10),
+    )
+    page = coordinator_client.get(reverse("admin:missions_mobilization_responsiveness")).text
+    assert "<td>2 h 10 min</td>" in page
