@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import npgettext_lazy
 
 
 class LightsOffConfig(AppConfig):
@@ -19,7 +20,7 @@ class LightsOffConfig(AppConfig):
 
         register_count(
             "shops",
-            _("lit shops reported"),
+            npgettext_lazy("home count", "lit shop reported", "lit shops reported", "count"),
             lambda: Shop.objects.reported().count(),
             order=40,
         )

@@ -3,10 +3,12 @@
 from django.urls import reverse
 from icalendar import Calendar, Event
 
+from reserve.sites import absolute_url
+
 from . import selectors
 
 
-def accepted_callups_ics(user, request):
+def accepted_callups_ics(user):
     cal = Calendar()
     cal.add("prodid", "-//Réserve//Call-ups//FR")
     cal.add("version", "2.0")
@@ -22,6 +24,6 @@ def accepted_callups_ics(user, request):
         event.add("dtstamp", alert.responded_at or mobilization.starts_at)
         # The volunteer's own page, not the answer link: a shared calendar must not let
         # others decline or unsubscribe in their name.
-        event.add("url", request.build_absolute_uri(reverse("missions:mine")))
+        event.add("url", absolute_url(reverse("missions:mine")))
         cal.add_component(event)
     return cal.to_ical()

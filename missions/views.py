@@ -7,6 +7,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from reserve.sites import absolute_url
+
 from . import calendar, selectors, services
 from .forms import ResponseForm
 from .models import Alert, CalendarFeed, Crisis
@@ -81,7 +83,7 @@ def mine(request):
     """The volunteer's call-ups, and the private address of their calendar."""
     alerts = selectors.volunteer_alerts(request.user)
     feed = services.calendar_feed_for(request.user)
-    feed_url = request.build_absolute_uri(reverse("missions:calendar", args=[feed.token]))
+    feed_url = absolute_url(reverse("missions:calendar", args=[feed.token]))
     return render(request, "missions/mine.html", {"alerts": alerts, "feed_url": feed_url})
 
 
@@ -95,7 +97,7 @@ def calendar_feed(request, token):
     )
     if feed is None:
         return render(request, "missions/respond_not_found.html", status=404)
-    body = calendar.accepted_callups_ics(feed.user, request)
+    body = calendar.accepted_callups_ics(feed.user)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="reserve-call-ups.ics"'
     response["Cache-Control"] = "private, max-age=300"

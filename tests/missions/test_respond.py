@@ -182,7 +182,8 @@ def test_the_opt_out_link_asks_then_stops_call_ups(client):
     assert alert.volunteer.profile.crisis_opt_in is False
 
 
-def test_the_volunteer_sees_their_call_ups_and_their_calendar(client):
+def test_the_volunteer_sees_their_call_ups_and_their_calendar(client, settings):
+    settings.SITE_URL = "https://reserve.example.org"
     alert = alert_for()
     answer(client, alert, "accept")
     other = UserFactory()
@@ -190,6 +191,9 @@ def test_the_volunteer_sees_their_call_ups_and_their_calendar(client):
     page = client.get(reverse("missions:mine"))
     assert alert.mobilization.title in page.text
     feed_url = page.context["feed_url"]
+    # The address is pasted into a calendar app: it names the platform, not the host asked.
+    assert feed_url.startswith("https://reserve.example.org/missions/calendar/")
+    assert feed_url in page.text
     client.force_login(other)
     assert alert.mobilization.title not in client.get(reverse("missions:mine")).text
     client.logout()
@@ -199,7 +203,7 @@ def test_the_volunteer_sees_their_call_ups_and_their_calendar(client):
     # A calendar may be shared: it holds no link that answers or unsubscribes.
     unfolded = feed.text.replace("\r\n ", "")
     assert str(alert.token) not in unfolded
-    assert "/missions/mine/" in unfolded
+    assert "URL:https://reserve.example.org/missions/mine/" in unfolded
     assert client.get("/missions/calendar/" + "z" * 43 + ".ics").status_code == 404
 
 

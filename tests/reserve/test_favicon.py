@@ -11,3 +11,12 @@ def test_favicon_ico_leads_to_the_svg_icon(client):
     assert response["Location"].startswith("/static/favicon")
     assert response["Location"].endswith(".svg")
     assert "max-age=86400" in response["Cache-Control"]
+
+
+def test_admin_pages_name_the_icon(client):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    html = client.get("/admin/").content.decode()
+    assert 'rel="icon"' in html
+    assert "favicon" in html

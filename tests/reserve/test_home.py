@@ -85,3 +85,13 @@ def test_home_counts_agree_with_their_number_in_french(client):
     page = client.get("/")
     assert _count_text(page, "volunteers") == "2 réservistes"
     assert _count_text(page, "projects_delivered") == "2 projets livrés"
+
+
+def test_the_lit_shops_count_agrees_with_its_number_in_french(client):
+    from tests.factories import SightingFactory
+
+    SightingFactory()
+    assert _count_text(client.get("/"), "shops") == "1 commerce éclairé signalé"
+    SightingFactory()
+    cache.clear()  # the counts are cached a minute
+    assert _count_text(client.get("/"), "shops") == "2 commerces éclairés signalés"
