@@ -4,7 +4,9 @@ import itertools
 
 from django.db import transaction
 
+from ..communes import CommuneIndex
 from ..models import Shop
+from .communes import assign_communes
 
 OSM_FIELDS = (
     "name",
@@ -19,10 +21,12 @@ OSM_FIELDS = (
 )
 
 
-def import_osm_shops(*, records):
+def import_osm_shops(*, records, communes=None):
     """Create or update shops from OpenStreetMap records (dicts with osm_id, latitude,
     longitude and the OSM_FIELDS). Idempotent by osm_id; the status and counts of a
-    shop already reported are kept. Returns (created, updated)."""
+    shop already reported are kept. New shops get their commune (whose mairie acts on
+    them) from `communes`, a CommuneIndex shared by the batches of one import.
+    Returns (created, updated)."""
     created = updated = 0
     sizes = {field: Shop._meta.get_field(field).max_length for field in OSM_FIELDS}
     with transaction.atomic():
@@ -50,6 +54,7 @@ def import_osm_shops(*, records):
             if changed and shop.pk:  # not a shop met earlier in the same file
                 shop.save()
                 updated += 1
+        assign_communes(new, index=communes or CommuneIndex())
         Shop.objects.bulk_create(new, batch_size=1000)
         created = len(new)
     return created, updated
@@ -66,8 +71,9 @@ def import_osm_stream(records, *, batch_size=BATCH_SIZE, progress=None):
     Returns (read, created, updated)."""
     read = created = updated = 0
     records = iter(records)
+    communes = CommuneIndex()  # read once: France's communes, not once per batch
     while batch := list(itertools.islice(records, batch_size)):
-        batch_created, batch_updated = import_osm_shops(records=batch)
+        batch_created, batch_updated = import_osm_shops(records=batch, communes=communes)
         read += len(batch)
         created += batch_created
         updated += batch_updated

@@ -229,3 +229,11 @@ def test_a_broken_pbf_is_a_clear_error(tmp_path):
     with pytest.raises(CommandError, match="Cannot read"):
         run_file(tmp_path / "missing.osm.pbf")
     assert not Shop.objects.exists()
+
+
+def test_imported_shops_get_the_commune_whose_mairie_acts_on_them():
+    call_command("load_communes", "--skip-shops", stdout=StringIO())  # the shipped extract
+    run("shops.geojson")
+    bakery = Shop.objects.get(osm_id="node/1001")  # 75011 Paris
+    assert bakery.commune_id == "75056"
+    assert bakery.commune.name == "Paris"
