@@ -316,6 +316,33 @@ class ShopCell(models.Model):
         return f"{self.cx},{self.cy} {self.status}: {self.count}"
 
 
+class ShopCellLevel(models.Model):
+    """ShopCell's counts on the other grids of the map (see lightsoff/cells.py): coarser
+    ones summed from ShopCell, so that a country view adds up a few thousand rows, and a
+    finer one counted from the shops, for streets too dense to list shop by shop."""
+
+    zoom = models.PositiveSmallIntegerField()
+    cx = models.IntegerField()
+    cy = models.IntegerField()
+    status = models.CharField(max_length=10, choices=Shop.Status.choices)
+    count = models.PositiveIntegerField()
+    sum_lat = models.FloatField()
+    sum_lng = models.FloatField()
+
+    class Meta:
+        verbose_name = _("map cell of a zoom level")
+        verbose_name_plural = _("map cells of the zoom levels")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["zoom", "cx", "cy", "status"], name="lightsoff_one_level_cell_row"
+            )
+        ]
+        indexes = [models.Index(fields=["zoom", "cy", "cx"], name="lightsoff_level_cell_idx")]
+
+    def __str__(self):
+        return f"z{self.zoom} {self.cx},{self.cy} {self.status}: {self.count}"
+
+
 class Commune(models.Model):
     """A commune of INSEE's official geographic code (`load_communes`).
 

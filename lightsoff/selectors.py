@@ -56,12 +56,15 @@ def shops_geojson(bbox, zoom):
     number of shops."""
     shops = Shop.objects.reported().in_bbox(bbox)
     if zoom >= geo.POINTS_FROM_ZOOM:
+        # Any MAX_POINTS + 1 rows tell whether the view is too dense: unordered, the
+        # database stops at them instead of sorting a dense street's thousands of shops.
         rows = list(
-            shops.order_by("-sightings_count", "pk").values(
+            shops.order_by().values(
                 "pk", "name", "status", "latitude", "longitude", "sightings_count"
             )[: MAX_POINTS + 1]
         )
         if len(rows) <= MAX_POINTS:
+            rows.sort(key=lambda r: (-r["sightings_count"], r["pk"]))
             return {
                 "type": "FeatureCollection",
                 "features": [
@@ -78,8 +81,9 @@ def shops_geojson(bbox, zoom):
                     for r in rows
                 ],
             }
-    # Zoomed in on a very dense street, its few thousand rows are clustered directly.
-    found = cells.clusters(bbox, zoom) if zoom <= cells.CELL_ZOOM else _clusters(shops, zoom)
+    # Past the finest grid (a few hundred metres of street), the shops in view are
+    # clustered directly.
+    found = cells.clusters(bbox, zoom) if cells.grid_zoom(zoom) else _clusters(shops, zoom)
     return {
         "type": "FeatureCollection",
         "features": [
