@@ -313,3 +313,6 @@ class TownHallAdmin(ModelAdmin):
         if change and form.changed_data and "edited_by_hand" not in form.changed_data:
             obj.edited_by_hand = True
         super().save_model(request, obj, form, change)
+
+
+from . import admin_outreach  # noqa: E402, F401 - the outreach models (#12)

@@ -36,6 +36,8 @@ class LightsOffConfig(AppConfig):
                 "lightsoff.merge": _("Shops merged"),
                 "lightsoff.hide": _("Hidden from the public"),
                 "lightsoff.show": _("Shown again"),
+                "lightsoff.answer_publish": _("Shop's answer published"),
+                "lightsoff.answer_reject": _("Shop's answer rejected"),
             }
         )
 

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from reserve.forms import HoneypotMixin
 
 from . import geo
-from .models import ContactAction, Shop
+from .models import ContactAction, Shop, ShopAnswer
 from .photos import clean_photo
 
 # How far back a report may be dated.
@@ -152,3 +152,43 @@ class RoundForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         initial=timezone.localdate,
     )
+
+
+class AnswerForm(HoneypotMixin):
+    """The shopkeeper's answer (outreach.py): a kind, and what goes with it."""
+
+    kind = forms.ChoiceField(
+        label=_("Your answer"), choices=ShopAnswer.Kind.choices, widget=forms.RadioSelect
+    )
+    effective_on = forms.DateField(
+        label=_("Since when? (lights off or timer installed)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    exception_reference = forms.CharField(
+        label=_("Reference of the préfet's exception"), max_length=120, required=False
+    )
+    text = forms.CharField(
+        label=_("Anything to add? (optional)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def clean_effective_on(self):
+        day = self.cleaned_data.get("effective_on")
+        if day and day > timezone.localdate() + datetime.timedelta(days=60):
+            raise forms.ValidationError(_("Give a date within the next two months."))
+        return day
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("kind")
+        if (
+            kind == ShopAnswer.Kind.EXCEPTION
+            and not (data.get("exception_reference") or "").strip()
+        ):
+            self.add_error("exception_reference", _("Give the reference of the exception."))
+        if kind == ShopAnswer.Kind.SWITCHED_OFF and not data.get("effective_on"):
+            data["effective_on"] = timezone.localdate()
+        return data

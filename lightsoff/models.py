@@ -156,6 +156,8 @@ class ContactAction(models.Model):
     by_volunteer = models.BooleanField(
         default=False, verbose_name=_("contact by a volunteer")
     )
+    # Sent by the platform itself (a ShopMessage), on someone's request.
+    by_platform = models.BooleanField(default=False, verbose_name=_("sent by Réserve"))
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -427,3 +429,153 @@ class TownHall(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class ShopOptOut(models.Model):
+    """The shop asked the platform to stop contacting it (the opt-out link of a message,
+    or "stop contacting us" on the answer page): no message is sent to it any more."""
+
+    shop = models.OneToOneField(
+        Shop, on_delete=models.CASCADE, related_name="opt_out", verbose_name=_("shop")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("opted out on"))
+
+    class Meta:
+        verbose_name = _("shop opt-out")
+        verbose_name_plural = _("shop opt-outs")
+
+    def __str__(self):
+        return str(self.shop)
+
+
+class ShopMessage(models.Model):
+    """A courteous message the platform sends to a shop on someone's behalf (see
+    lightsoff/services/outreach.py): at most one request per shop per 30 days, never
+    sent during the quiet hours. One row per channel; the rows are the outbox."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("E-mail")
+        SMS = "sms", _("SMS")
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        SENDING = "sending", _("Being sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    shop = models.ForeignKey(
+        Shop, on_delete=models.CASCADE, related_name="messages", verbose_name=_("shop")
+    )
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
+    recipient = models.CharField(_("recipient"), max_length=254)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    # An anonymous reporter: only the hashed address, as for sightings (abuse control).
+    ip_hash = models.CharField(
+        max_length=64, blank=True, editable=False, verbose_name=_("IP address fingerprint")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.SCHEDULED
+    )
+    requested_at = models.DateTimeField(_("requested at"))
+    send_after = models.DateTimeField(_("send after"))
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    provider_id = models.CharField(_("provider id"), max_length=128, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    # The messages of one request (e-mail and SMS) share it: they count as one contact.
+    batch = models.UUIDField(_("request"), editable=False, db_index=True)
+
+    class Meta:
+        verbose_name = _("message to a shop")
+        verbose_name_plural = _("messages to shops")
+        ordering = ["-requested_at"]
+        indexes = [models.Index(fields=["status", "send_after"])]
+
+    def __str__(self):
+        return f"{self.shop} – {self.get_channel_display()} ({self.get_status_display()})"
+
+
+class ShopAnswer(models.Model):
+    """What the shopkeeper answered through the signed link of a message or the letter.
+
+    Shown on the shop page once a moderator has published it; "stop contacting us"
+    takes effect at once (ShopOptOut) whatever the moderation."""
+
+    class Kind(models.TextChoices):
+        SWITCHED_OFF = "off", _("The lights are now off / a timer is installed")
+        EXCEPTION = "exception", _("We have an exception from the préfet")
+        ALLOWED = "allowed", _("This light is allowed (security lighting, activity going on)")
+        NOT_OUR_SHOP = "not_ours", _("Not our shop / wrong place")
+        STOP = "stop", _("Stop contacting us")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for a moderator")
+        PUBLISHED = "published", _("Published")
+        REJECTED = "rejected", _("Rejected")
+
+    shop = models.ForeignKey(
+        Shop, on_delete=models.CASCADE, related_name="answers", verbose_name=_("shop")
+    )
+    kind = models.CharField(_("answer"), max_length=10, choices=Kind.choices)
+    effective_on = models.DateField(_("since"), null=True, blank=True)
+    exception_reference = models.CharField(
+        _("reference of the préfet's exception"), max_length=120, blank=True
+    )
+    text = models.TextField(_("message"), blank=True, max_length=2000)
+    ip_hash = models.CharField(
+        max_length=64, blank=True, editable=False, verbose_name=_("IP address fingerprint")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("received on"))
+    moderated_at = models.DateTimeField(_("moderated on"), null=True, blank=True)
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("moderated by"),
+    )
+
+    class Meta:
+        verbose_name = _("shop's answer")
+        verbose_name_plural = _("shops' answers")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.shop} – {self.get_kind_display()}"
+
+
+class FollowUp(models.Model):
+    """The "is it still lit?" e-mail sent to one subscriber four weeks after the shop was
+    contacted: one row per subscription, so the daily task asks each of them once."""
+
+    subscription = models.OneToOneField(
+        ReporterSubscription,
+        on_delete=models.CASCADE,
+        related_name="follow_up",
+        verbose_name=_("subscription"),
+    )
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+
+    def __str__(self):
+        return str(self.subscription)
+
+
+def _dossier_path(referral, filename):
+    # A random name: the file's address must not be guessable from the shop or the date.
+    return f"lightsoff/dossiers/{referral.shop_id}-{secrets.token_hex(8)}.pdf"

@@ -8,7 +8,8 @@ from django.utils.translation import gettext as _
 
 from reserve import ratelimit
 
-DEFAULTS = {"report": (20, 3600), "action": (30, 3600), "api": (600, 60)}
+# "answer": a shopkeeper's answers, per shop and visitor (views/outreach.py).
+DEFAULTS = {"report": (20, 3600), "action": (30, 3600), "api": (600, 60), "answer": (5, 3600)}
 
 
 def limited(scope, *, methods=None):

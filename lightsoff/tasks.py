@@ -14,3 +14,23 @@ def send_subscription_confirmation(subscription_id):
 @shared_task(name="lightsoff.tasks.notify_subscribers")
 def notify_subscribers(shop_id, event):
     return services.notify_subscribers(shop_id=shop_id, event=event)
+
+
+@shared_task(name="lightsoff.tasks.send_shop_message")
+def send_shop_message(message_id):
+    return services.outreach.send_message(message_id=message_id)
+
+
+@shared_task(name="lightsoff.tasks.send_due_shop_messages")
+def send_due_shop_messages():
+    return services.outreach.send_due_messages()
+
+
+@shared_task(name="lightsoff.tasks.notify_answer")
+def notify_answer(answer_id):
+    return services.outreach.notify_answer(answer_id=answer_id)
+
+
+@shared_task(name="lightsoff.tasks.send_follow_ups")
+def send_follow_ups():
+    return services.outreach.send_follow_ups()

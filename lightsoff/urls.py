@@ -13,6 +13,10 @@ urlpatterns = [
     path("shops/<int:pk>/delegate/", views.delegate, name="delegate"),
     path("shops/<int:pk>/subscribe/", views.subscribe, name="subscribe"),
     path("shops/<int:pk>/letter/", views.letter, name="letter"),
+    path("shops/<int:pk>/platform-contact/", views.platform_contact, name="platform_contact"),
+    path("answer/<str:token>/", views.answer, name="answer"),
+    path("stop/<str:token>/", views.opt_out, name="opt_out"),
+    path("follow-up/<str:token>/", views.follow_up, name="follow_up"),
     path(
         "subscriptions/<str:token>/confirm/",
         views.subscription_confirm,
@@ -38,5 +42,10 @@ urlpatterns = [
     path("tasks/", views.tasks, name="tasks"),
     path("tasks/<int:pk>/take/", views.task_take, name="task_take"),
     path("tasks/<int:pk>/done/", views.task_done, name="task_done"),
+    path(
+        "tasks/<int:pk>/platform-contact/",
+        views.task_platform_contact,
+        name="task_platform_contact",
+    ),
     path("rounds/", views.rounds, name="rounds"),
 ]

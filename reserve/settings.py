@@ -164,6 +164,15 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=8, minute=0),
         "kwargs": {"frequency": "daily"},
     },
+    # LightsOff: messages to shops held by the quiet hours, the four-week follow-up.
+    "lightsoff-send-due-shop-messages": {
+        "task": "lightsoff.tasks.send_due_shop_messages",
+        "schedule": 300.0,
+    },
+    "lightsoff-follow-ups": {
+        "task": "lightsoff.tasks.send_follow_ups",
+        "schedule": crontab(hour=10, minute=0),
+    },
     "projects-weekly-digests": {
         "task": "projects.send_saved_search_digests",
         "schedule": crontab(hour=8, minute=0, day_of_week="monday"),

@@ -3,6 +3,7 @@
 - `reports`: a citizen's report, the same shop found again, the status from sightings;
 - `contacts`: contacts logged, and the volunteers' "do it for me" tasks;
 - `subscriptions`: reporters' news of a shop (opt-in, unsubscribe, the e-mails);
+- `outreach`: the platform's messages to shops, their answers, the four-week follow-up;
 - `moderation`: merging shops, hiding sightings and contacts, recounts;
 - `osm`: importing shops from OpenStreetMap.
 
@@ -10,6 +11,7 @@ Views, the admin, tasks and the import command call them from here
 (`lightsoff.services.X`).
 """
 
+from . import outreach
 from .contacts import complete_task, log_contact, request_volunteer_contact, take_task
 from .moderation import (
     merge_shops,
@@ -59,6 +61,7 @@ __all__ = [
     "merge_shops",
     "night_of",
     "normalize_name",
+    "outreach",
     "notify_subscribers",
     "recount",
     "recount_shops",

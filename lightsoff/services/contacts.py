@@ -12,7 +12,9 @@ from .reports import hash_ip
 from .subscriptions import notify_after_commit
 
 
-def log_contact(*, shop, channel, done_at=None, actor=None, ip="", by_volunteer=False):
+def log_contact(
+    *, shop, channel, done_at=None, actor=None, ip="", by_volunteer=False, by_platform=False
+):
     """Log that someone made the shop aware ("I did it"); bump its contact count.
 
     One transaction: the action, the count (an F() update, safe under concurrency) and
@@ -30,6 +32,7 @@ def log_contact(*, shop, channel, done_at=None, actor=None, ip="", by_volunteer=
             actor=actor,
             ip_hash=hash_ip(ip),
             by_volunteer=by_volunteer,
+            by_platform=by_platform,
         )
         shop.contacts_count = F("contacts_count") + 1
         if shop.status in (Shop.Status.REPORTED, Shop.Status.RELAPSED):

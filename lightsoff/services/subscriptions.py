@@ -107,7 +107,13 @@ def notify_subscribers(*, shop_id, event):
     return sent
 
 
-def _send(subscription, name):
+def send_to_subscription(subscription, name, extra=None):
+    """One e-mail `lightsoff/email/<name>` to a subscriber, with the shop's and the
+    unsubscribe links (outreach.py's answers and follow-ups use it too)."""
+    _send(subscription, name, extra)
+
+
+def _send(subscription, name, extra=None):
     site = settings.SITE_URL
     links = {
         "confirm_url": site + reverse("lightsoff:subscription_confirm", args=[subscription.token]),
@@ -119,7 +125,7 @@ def _send(subscription, name):
     emails.send(
         f"lightsoff/email/{name}",
         subscription.email,
-        {"subscription": subscription, "shop": subscription.shop, **links},
+        {"subscription": subscription, "shop": subscription.shop, **links, **(extra or {})},
         # One-click unsubscribe (RFC 8058): mail clients POST to this URL.
         headers={
             "List-Unsubscribe": f"<{links['unsubscribe_url']}>",

@@ -21,10 +21,12 @@ from .open_data import (
     export_sightings_geojson,
     stats,
 )
+from .outreach import answer, follow_up, opt_out, platform_contact, task_platform_contact
 from .reporting import report
 from .volunteering import rounds, task_done, task_take, tasks
 
 __all__ = [
+    "answer",
     "api_nearby",
     "api_reverse",
     "api_shops",
@@ -35,8 +37,11 @@ __all__ = [
     "export_shops_geojson",
     "export_sightings_csv",
     "export_sightings_geojson",
+    "follow_up",
     "index",
     "letter",
+    "opt_out",
+    "platform_contact",
     "report",
     "rounds",
     "shop",
@@ -45,6 +50,7 @@ __all__ = [
     "subscription_confirm",
     "subscription_unsubscribe",
     "task_done",
+    "task_platform_contact",
     "task_take",
     "tasks",
 ]

@@ -4,6 +4,7 @@ me"), news of it by e-mail, and the letter to print."""
 
 import urllib.parse
 
+import segno
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -84,6 +85,7 @@ def _kit_context(request, shop, **forms):
         "contact_form": forms.get("contact_form") or ContactForm(),
         "check_form": forms.get("check_form") or CheckForm(),
         "subscribe_form": forms.get("subscribe_form") or SubscribeForm(),
+        "outreach": services.outreach.kit_outreach(shop),
     }
 
 
@@ -210,4 +212,8 @@ def letter(request, pk):
         return moved
     context = _kit_context(request, shop)
     context["today"] = timezone.localdate()
+    # The answer page's link as a QR code (segno, inline SVG: no image file, no request).
+    context["answer_qr"] = segno.make(context["outreach"]["answer_url"], error="m").svg_inline(
+        scale=3, title=_("QR code of the answer page"), svgclass="letter-qr"
+    )
     return render(request, "lightsoff/letter.html", context)

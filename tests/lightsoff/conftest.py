@@ -3,6 +3,8 @@ import io
 import pytest
 from PIL import Image
 
+from tests.fakes import twilio_server  # noqa: F401 - fixture (test_outreach's SMS)
+
 
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
