@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from reserve.forms import HoneypotMixin
 
-from . import geo
+from . import constants, geo
 from .models import ContactAction, Shop, ShopAnswer
 from .photos import clean_photo
 
@@ -44,6 +44,33 @@ class ReportForm(HoneypotMixin):
     postcode = forms.CharField(label=_("Postcode"), max_length=10, required=False)
     city = forms.CharField(label=_("City"), max_length=120, required=False)
     seen_at = moment_field(_("When did you see it?"))
+    # No default: the rule depends on the answer, so the reporter must pick one.
+    lit_kind = forms.ChoiceField(
+        label=_("What was lit?"),
+        choices=[
+            (constants.LIT_WINDOW, _("The shop window or the lights inside")),
+            (constants.LIT_SIGN, _("An illuminated sign")),
+            (constants.LIT_BOTH, _("Both")),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Say what was lit: the window, a sign, or both."),
+            "invalid_choice": _("Say what was lit: the window, a sign, or both."),
+        },
+    )
+    size = forms.ChoiceField(
+        label=_("How big is it?"),
+        help_text=_("For the estimate of what it wastes."),
+        choices=[
+            (constants.SIZE_SMALL, _("A small window")),
+            (constants.SIZE_FRONT, _("A shop front")),
+            (constants.SIZE_LARGE, _("A large store")),
+            ("", _("I don't know")),
+        ],
+        widget=forms.RadioSelect,
+        required=False,
+        error_messages={"invalid_choice": _("Pick one of the sizes, or “I don't know”.")},
+    )
     photo = forms.FileField(
         label=_("Photo (optional)"),
         required=False,
@@ -192,3 +219,19 @@ class AnswerForm(HoneypotMixin):
         if kind == ShopAnswer.Kind.SWITCHED_OFF and not data.get("effective_on"):
             data["effective_on"] = timezone.localdate()
         return data
+
+
+class TaskAreaForm(forms.Form):
+    """Where a volunteer takes "do it for me" tasks, and whether to hear of new ones."""
+
+    place = forms.CharField(
+        label=_("Commune or postcode"),
+        max_length=120,
+        help_text=_("Its centre is the centre of your area, e.g. “Lyon” or “69003”."),
+    )
+    radius_km = forms.IntegerField(label=_("Radius (km)"), min_value=1, max_value=100, initial=10)
+    digest = forms.BooleanField(
+        label=_("E-mail me new tasks in this area (one e-mail a day at most)"),
+        required=False,
+        initial=True,
+    )

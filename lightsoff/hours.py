@@ -1,8 +1,11 @@
-"""Opening hours (OpenStreetMap's `opening_hours`) and the night-time rule for shop windows.
+"""Opening hours (OpenStreetMap's `opening_hours`) and the night-time rules for shops.
 
-The arrêté du 27 décembre 2018 (article 2): shop windows are switched off at 1 h at the
-latest, or one hour after the activity ends if it ends later; switched on at 7 h at the
-earliest, or one hour before the activity starts if it starts earlier.
+Shop windows and interior lighting, arrêté du 27 décembre 2018 (article 2): switched off
+at 1 h at the latest, or one hour after the activity ends if it ends later; switched on at
+7 h at the earliest, or one hour before the activity starts if it starts earlier.
+Illuminated signs, code de l'environnement R581-59: off between 1 h and 6 h when the
+activity has ceased; an activity ending or starting between midnight and 7 h moves those
+bounds by the same one hour. Both lit: the windows' rule, the wider one, applies.
 
 The tag is read by opening-hours-py (the Rust `opening-hours` crate), which knows the whole
 OSM grammar: week and month ranges, public holidays (the French calendar: 14 July,
@@ -86,8 +89,19 @@ def _open_spans(hours, start, end):
     return spans
 
 
-def legality(moment, opening_hours="", coords=None):
-    """Must a shop window be dark at `moment` (an aware datetime, read on Paris time)?"""
+def lights_on_from_hour(kind=None):
+    """The hour from which the lights may be on again, by what was lit."""
+    if kind == constants.LIT_SIGN:
+        return constants.SIGN_LIGHTS_ON_FROM_HOUR
+    return constants.LIGHTS_ON_FROM_HOUR
+
+
+def legality(moment, opening_hours="", coords=None, *, kind=None):
+    """Must the shop's lights be dark at `moment` (an aware datetime, read on Paris time)?
+
+    `kind` is what was lit (constants.LIT_WINDOW, LIT_SIGN, LIT_BOTH); None or unknown
+    means the windows' rule.
+    """
     moment = moment.astimezone(PARIS)
     # The night holding `moment`: its 1 h falls on `night`; it runs from noon to noon.
     night = moment.date() if moment.hour < 12 else moment.date() + datetime.timedelta(days=1)
@@ -95,7 +109,7 @@ def legality(moment, opening_hours="", coords=None):
     noon_before = midnight - datetime.timedelta(hours=12)
     noon_after = midnight + datetime.timedelta(hours=12)
     off_from = midnight + datetime.timedelta(hours=constants.LIGHTS_OFF_FROM_HOUR)
-    on_from = midnight + datetime.timedelta(hours=constants.LIGHTS_ON_FROM_HOUR)
+    on_from = midnight + datetime.timedelta(hours=lights_on_from_hour(kind))
     grace = datetime.timedelta(hours=constants.GRACE_HOURS)
 
     hours = parse_opening_hours(opening_hours, coords)
@@ -114,3 +128,19 @@ def legality(moment, opening_hours="", coords=None):
             on_from = min(openings) - grace
     must_be_off = off_from <= moment < on_from and not is_open
     return Legality(must_be_off, is_open, off_from, on_from, known)
+
+
+def mean_dark_hours(opening_hours="", coords=None, *, kind=None, start=None, nights=7):
+    """(hours, known): the mean time the lights must be dark per night over a week from
+    `start` (a date; default today in Paris), and whether the opening hours were read.
+
+    A week, because a shop closed on Sunday must be dark for longer that night."""
+    start = start or datetime.datetime.now(PARIS).date()
+    total, known = 0.0, True
+    for k in range(nights):
+        day = start + datetime.timedelta(days=k + 1)
+        at = datetime.datetime.combine(day, datetime.time(3), tzinfo=PARIS)
+        rule = legality(at, opening_hours, coords, kind=kind)
+        total += rule.dark_hours
+        known = known and rule.uses_opening_hours
+    return total / nights, known

@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from . import constants
+
 
 class ShopQuerySet(models.QuerySet):
     def public(self):
@@ -110,8 +112,24 @@ class Sighting(models.Model):
     shop = models.ForeignKey(
         Shop, on_delete=models.CASCADE, related_name="sightings", verbose_name=_("shop")
     )
+    class LitKind(models.TextChoices):
+        WINDOW = constants.LIT_WINDOW, _("Shop window or interior lights")
+        SIGN = constants.LIT_SIGN, _("Illuminated sign")
+        BOTH = constants.LIT_BOTH, _("Both")
+
+    class Size(models.TextChoices):
+        SMALL = constants.SIZE_SMALL, _("Small window")
+        FRONT = constants.SIZE_FRONT, _("Shop front")
+        LARGE = constants.SIZE_LARGE, _("Large store")
+
     lit = models.BooleanField(_("lights on"), default=True)
     seen_at = models.DateTimeField(_("seen at"))
+    # Asked on the report form (blank for night checks and older reports): which rule
+    # applies, and how much power the estimate assumes ("I don't know": blank).
+    lit_kind = models.CharField(
+        _("what was lit"), max_length=8, choices=LitKind.choices, blank=True
+    )
+    size = models.CharField(_("size"), max_length=8, choices=Size.choices, blank=True)
     photo = models.ImageField(_("photo"), upload_to="lightsoff/%Y/%m/", blank=True)
     reporter = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -579,3 +597,32 @@ class FollowUp(models.Model):
 def _dossier_path(referral, filename):
     # A random name: the file's address must not be guessable from the shop or the date.
     return f"lightsoff/dossiers/{referral.shop_id}-{secrets.token_hex(8)}.pdf"
+
+
+class TaskArea(models.Model):
+    """Where a volunteer takes "do it for me" tasks: a centre (a commune's, from the
+    name or postcode they typed) and a radius. They hear of new open tasks in it by a
+    daily digest (services.send_task_digests)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="lightsoff_task_area",
+        verbose_name=_("volunteer"),
+    )
+    place = models.CharField(_("commune or postcode"), max_length=120)
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6)
+    radius_km = models.PositiveSmallIntegerField(_("radius (km)"), default=10)
+    digest = models.BooleanField(_("daily e-mail of new tasks"), default=True)
+    # When the last digest was claimed: the next one tells of the tasks requested since
+    # (since the area was created, before the first), and never on the same day.
+    last_digest_at = models.DateTimeField(_("last digest at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created on"))
+
+    class Meta:
+        verbose_name = _("task area")
+        verbose_name_plural = _("task areas")
+
+    def __str__(self):
+        return f"{self.user} – {self.place} ({self.radius_km} km)"

@@ -2,12 +2,14 @@
 
 import datetime
 from collections import Counter
+from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Avg, Count, F, FloatField, Q, Sum
 from django.db.models.functions import Cast, Floor, TruncMonth
 from django.utils import timezone
 
-from . import cells, constants, geo
+from . import cells, constants, geo, hours
 from .models import Shop, Sighting, VolunteerContactTask
 
 # A report this close to a known shop of the same name is a sighting of that shop.
@@ -173,7 +175,9 @@ def departement(postcode):
 
 
 def estimate_per_shop():
-    """Energy, money and CO₂ wasted in a year by one shop lit at night (constants.py)."""
+    """Energy, money and CO₂ wasted in a year by a typical shop lit at night: a shop front
+    through the default 1 h–7 h (constants.py). The stats count it per resolved shop;
+    a shop's own figures are `estimate_for_shop`."""
     kwh = (
         constants.LIGHTING_POWER_KW.value
         * constants.HOURS_PER_NIGHT.value
@@ -184,6 +188,55 @@ def estimate_per_shop():
         "eur": kwh * constants.PRICE_EUR_PER_KWH.value,
         "co2_kg": kwh * constants.CO2_KG_PER_KWH.value,
     }
+
+
+@dataclass(frozen=True)
+class ShopEstimate:
+    """What one shop wastes in a year, from its own answers and opening hours."""
+
+    lit_kind: str  # constants.LIT_* or "" (not asked: the windows' rule)
+    size: str  # constants.SIZE_*, the default when the reporter did not know
+    size_known: bool
+    power: object  # the constants.POWER_KW figure used
+    hours_per_night: float
+    uses_opening_hours: bool
+    kwh: Decimal
+    eur: Decimal
+    co2_kg: Decimal
+
+
+def lit_answers(shop):
+    """(lit_kind, size) from the shop's latest visible sighting that asked them."""
+    answers = (
+        shop.sightings.filter(is_hidden=False, lit=True)
+        .exclude(lit_kind="")
+        .order_by("-seen_at", "-pk")
+        .values_list("lit_kind", "size")
+        .first()
+    )
+    return answers or ("", "")
+
+
+def estimate_for_shop(shop, *, start=None):
+    """Energy, money and CO₂ the shop's lights waste in a year when left on while the
+    rule wants them dark: the power of the size the reporter picked, times the mean dark
+    hours per night from its opening hours (the default 1 h–7 h when unknown), times 365."""
+    lit_kind, size = lit_answers(shop)
+    size_known = size in constants.POWER_KW
+    power = constants.POWER_KW[size if size_known else constants.DEFAULT_SIZE]
+    hours_per_night, known = hours.mean_dark_hours(shop.opening_hours, kind=lit_kind, start=start)
+    kwh = power.value * Decimal(str(round(hours_per_night, 2))) * constants.NIGHTS_PER_YEAR.value
+    return ShopEstimate(
+        lit_kind=lit_kind,
+        size=size if size_known else constants.DEFAULT_SIZE,
+        size_known=size_known,
+        power=power,
+        hours_per_night=round(hours_per_night, 2),
+        uses_opening_hours=known,
+        kwh=kwh,
+        eur=kwh * constants.PRICE_EUR_PER_KWH.value,
+        co2_kg=kwh * constants.CO2_KG_PER_KWH.value,
+    )
 
 
 def stats(*, months=12, top=15):

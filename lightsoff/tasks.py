@@ -4,6 +4,7 @@ safe to run twice. Services enqueue them by name (`reserve.queue`), never by imp
 from celery import shared_task
 
 from . import services
+from .services import task_areas
 
 
 @shared_task(name="lightsoff.tasks.send_subscription_confirmation")
@@ -34,3 +35,8 @@ def notify_answer(answer_id):
 @shared_task(name="lightsoff.tasks.send_follow_ups")
 def send_follow_ups():
     return services.outreach.send_follow_ups()
+
+
+@shared_task(name="lightsoff.tasks.send_task_digests")
+def send_task_digests():
+    return task_areas.send_task_digests()

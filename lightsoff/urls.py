@@ -40,6 +40,7 @@ urlpatterns = [
         name="export_sightings_geojson",
     ),
     path("tasks/", views.tasks, name="tasks"),
+    path("tasks/area/", views.task_area, name="task_area"),
     path("tasks/<int:pk>/take/", views.task_take, name="task_take"),
     path("tasks/<int:pk>/done/", views.task_done, name="task_done"),
     path(

@@ -151,6 +151,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "volunteers.tasks.archive_inactive_accounts",
         "schedule": crontab(hour=3, minute=30),
     },
+    # LightsOff: each volunteer's new "do it for me" tasks in their area, once a day.
+    "lightsoff-task-digests": {
+        "task": "lightsoff.tasks.send_task_digests",
+        "schedule": crontab(hour=17, minute=30),
+    },
     "projects-remind-pending-applications": {
         "task": "projects.remind_pending_applications",
         "schedule": crontab(hour=9, minute=0),

@@ -99,6 +99,8 @@ def report_sighting(
     photo=None,
     reporter=None,
     ip="",
+    lit_kind="",
+    size="",
 ):
     """Record that a shop was seen lit (or dark) at night; create the shop if it is new.
 
@@ -155,6 +157,8 @@ def report_sighting(
             photo=photo or "",
             reporter=reporter,
             ip_hash=hash_ip(ip),
+            lit_kind=lit_kind or "",
+            size=size or "",
         )
         previous = shop.status
         shop.sightings_count = shop.sightings.filter(is_hidden=False).count()

@@ -23,7 +23,7 @@ from .open_data import (
 )
 from .outreach import answer, follow_up, opt_out, platform_contact, task_platform_contact
 from .reporting import report
-from .volunteering import rounds, task_done, task_take, tasks
+from .volunteering import rounds, task_area, task_done, task_take, tasks
 
 __all__ = [
     "answer",
@@ -49,6 +49,7 @@ __all__ = [
     "subscribe",
     "subscription_confirm",
     "subscription_unsubscribe",
+    "task_area",
     "task_done",
     "task_platform_contact",
     "task_take",

@@ -18,7 +18,7 @@ from reserve.ratelimit import client_ip
 
 from .. import constants, hours, selectors, services
 from ..forms import CheckForm, ContactForm, HoneypotMixin, SubscribeForm
-from ..models import ReporterSubscription, Shop, VolunteerContactTask
+from ..models import ReporterSubscription, Shop, Sighting, VolunteerContactTask
 from ..ratelimit import limited
 from ..texts import TONES, phone_script, ready_messages
 
@@ -41,7 +41,9 @@ def shop(request, pk):
 
 
 def _kit_context(request, shop, **forms):
-    estimate = selectors.estimate_per_shop()
+    per_shop = selectors.estimate_for_shop(shop)
+    lit_kind = per_shop.lit_kind
+    estimate = {"kwh": per_shop.kwh, "eur": per_shop.eur, "co2_kg": per_shop.co2_kg}
     fine = constants.FINE_PERSON.value
     now = timezone.now()
     last_lit = shop.last_seen_lit_at
@@ -54,16 +56,30 @@ def _kit_context(request, shop, **forms):
     )
     return {
         "shop": shop,
-        "now_rule": hours.legality(now, shop.opening_hours),
-        "seen_rule": hours.legality(last_lit, shop.opening_hours) if last_lit else None,
+        "now_rule": hours.legality(now, shop.opening_hours, kind=lit_kind),
+        "seen_rule": (
+            hours.legality(last_lit, shop.opening_hours, kind=lit_kind) if last_lit else None
+        ),
+        "lit_kind": lit_kind,
+        "sign_only": lit_kind == constants.LIT_SIGN,
         "rule": constants.RULE_SOURCE,
+        "sign_rule": constants.SIGN_RULE_SOURCE,
+        "exceptions": constants.EXCEPTIONS,
         "fines": constants.FINES,
+        "sign_sanctions": constants.SIGN_SANCTIONS,
         "estimate": estimate,
+        "per_shop": per_shop,
+        "size_label": Sighting.Size(per_shop.size).label,
         "estimate_figures": constants.ESTIMATE_FIGURES,
+        "national": constants.NATIONAL_CO2_TONNES,
         "messages_by_tone": [
             (
                 label,
-                [m for m in ready_messages(shop, estimate=estimate, fine=fine) if m.tone == tone],
+                [
+                    m
+                    for m in ready_messages(shop, estimate=estimate, fine=fine, lit_kind=lit_kind)
+                    if m.tone == tone
+                ],
             )
             for tone, label in TONES
         ],
@@ -71,6 +87,7 @@ def _kit_context(request, shop, **forms):
             shop,
             estimate=estimate,
             fine=fine,
+            lit_kind=lit_kind,
             language=request.LANGUAGE_CODE[:2]
             if request.LANGUAGE_CODE[:2] in ("fr", "en")
             else "fr",

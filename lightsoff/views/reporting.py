@@ -32,6 +32,8 @@ def report(request):
                     lng=data["longitude"],
                     seen_at=data["seen_at"],
                     photo=data["photo"],
+                    lit_kind=data["lit_kind"],
+                    size=data["size"],
                     reporter=request.user if request.user.is_authenticated else None,
                     ip=client_ip(request),
                     **address,

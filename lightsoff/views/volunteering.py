@@ -3,18 +3,32 @@ and complete, and the night rounds to re-check shops."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import selectors, services
-from ..forms import RoundForm, TaskDoneForm
-from ..models import VolunteerContactTask
+from ..forms import RoundForm, TaskAreaForm, TaskDoneForm
+from ..models import TaskArea, VolunteerContactTask
+from ..services import task_areas
 
 
 @login_required
 def tasks(request):
-    """Contact tasks ("do it for me") open to the reserve's volunteers, and mine."""
+    """Contact tasks ("do it for me") open to the reserve's volunteers, mine, and my area."""
+    return _tasks_page(request)
+
+
+def _tasks_page(request, area_form=None, *, status=200):
+    area = TaskArea.objects.filter(user=request.user).first()
+    if area_form is None:
+        initial = (
+            {"place": area.place, "radius_km": area.radius_km, "digest": area.digest}
+            if area
+            else {}
+        )
+        area_form = TaskAreaForm(initial=initial)
     return render(
         request,
         "lightsoff/tasks.html",
@@ -22,8 +36,39 @@ def tasks(request):
             "open_tasks": selectors.open_tasks()[:100],
             "my_tasks": selectors.tasks_of(request.user),
             "done_form": TaskDoneForm(),
+            "area": area,
+            "area_form": area_form,
+            "area_tasks": task_areas.open_tasks_in_area(area)[:100] if area else None,
         },
+        status=status,
     )
+
+
+@login_required
+@require_POST
+def task_area(request):
+    """Set my task area (a commune or postcode and a radius) and the daily e-mail."""
+    form = TaskAreaForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            task_areas.set_task_area(
+                user=request.user,
+                place=data["place"],
+                radius_km=data["radius_km"],
+                digest=data["digest"],
+            )
+        except ValidationError as error:
+            form.add_error("place", error)
+        else:
+            if data["digest"]:
+                messages.success(
+                    request, _("Area saved: you will hear of new tasks in it, once a day at most.")
+                )
+            else:
+                messages.success(request, _("Area saved. No e-mails: you stopped them."))
+            return redirect("lightsoff:tasks")
+    return _tasks_page(request, form, status=400)
 
 
 @login_required

@@ -62,6 +62,7 @@ def test_report_twice_open_the_kit_copy_a_message_and_see_the_colour_change(live
     expect(page.locator("#id_latitude")).to_have_value(f"{BASTILLE[0]:.6f}")
     expect(page.locator("#known-shops")).to_be_hidden()
     page.get_by_label("Nom du commerce").fill("Boulangerie de la Nuit")
+    page.get_by_label("La vitrine ou l'éclairage intérieur").check()
     page.get_by_role("button", name="Envoyer le signalement").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Boulangerie de la Nuit")
     shop = Shop.objects.get()
@@ -82,6 +83,7 @@ def test_report_twice_open_the_kit_copy_a_message_and_see_the_colour_change(live
     expect(page.get_by_role("group", name="Est-ce l'un de ceux-ci ?")).to_be_visible()
     known.get_by_label(re.compile(r"Boulangerie de la Nuit — .*20 m")).check()
     expect(page.get_by_label("Nom du commerce")).to_be_hidden()
+    page.get_by_label("La vitrine ou l'éclairage intérieur").check()
     page.get_by_role("button", name="Envoyer le signalement").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Boulangerie de la Nuit")
     expect(page.get_by_text("Votre signalement a été ajouté à ce commerce")).to_be_visible()
@@ -328,6 +330,7 @@ def test_every_lightsoff_page_is_legible_at_night(live_server, night_page):
     assert_contrast(page.locator(".helptext"), "help text")
     assert_contrast(page.get_by_role("button", name="Envoyer le signalement"), "send button")
     page.get_by_label("Nom du commerce").fill("Librairie des Veilleurs")
+    page.get_by_label("La vitrine ou l'éclairage intérieur").check()
     page.get_by_role("button", name="Envoyer le signalement").click()
 
     # The kit: the thank-you message, the figures, the buttons, the help texts.

@@ -42,11 +42,14 @@ def test_the_kit_states_the_rule_the_fines_and_their_sources(client):
     assert "27 décembre 2018" in page
     assert "legifrance.gouv.fr" in page
     assert f"(personne physique) : <strong>{french_number(1500)} €</strong>" in page
-    assert "Code de l&#x27;environnement, article R583-7 ; code pénal, article 131-13" in page
+    assert f"personne physique) : <strong>{french_number(7500)} €</strong>" in page
+    assert "Code de l&#x27;environnement, article R583-7 (rédaction issue du décret" in page
+    assert "code pénal, article 131-13" in page
 
 
 def test_the_estimate_uses_the_constants_module(client):
     page = kit(client, ShopFactory())
+    # No answers and no opening hours: a shop front lit through the default 1 h–7 h.
     kwh = (
         constants.LIGHTING_POWER_KW.value
         * constants.HOURS_PER_NIGHT.value
@@ -58,7 +61,14 @@ def test_the_estimate_uses_the_constants_module(client):
 
 def test_every_figure_of_the_kit_is_translatable():
     """Labels and sources go through gettext: no English left in the French kit."""
-    figures = [constants.RULE_SOURCE, *constants.FINES, *constants.ESTIMATE_FIGURES]
+    figures = [
+        constants.RULE_SOURCE,
+        constants.SIGN_RULE_SOURCE,
+        *constants.FINES,
+        *constants.POWER_KW.values(),
+        *constants.ESTIMATE_FIGURES,
+        constants.NATIONAL_CO2_TONNES,
+    ]
     for figure in figures:
         assert isinstance(figure.label, Promise), figure
         assert isinstance(figure.source, Promise) or figure.source == "—", figure
@@ -73,7 +83,7 @@ def test_the_kit_speaks_one_language(client):
         reverse("lightsoff:shop", args=[shop.pk]), HTTP_ACCEPT_LANGUAGE="en"
     ).content.decode()
     assert "order of magnitude: a few dozen spots and a sign" in english
-    assert "Criminal Code, article 132-11" in english
+    assert "Criminal Code, article 131-41" in english
 
 
 def test_with_opening_hours_the_kit_says_whether_the_shop_was_closed_when_seen(client):

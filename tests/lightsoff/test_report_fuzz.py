@@ -33,6 +33,8 @@ _value = st.one_of(
             "seen_at": _value,
             "known_shop": _value,
             "website": _text,
+            "lit_kind": _text,
+            "size": _text,
         },
     )
 )
@@ -42,6 +44,7 @@ def test_random_reports_never_cause_a_server_error(client, data, settings_overri
         "longitude": "2.3522",
         "name": "Boulangerie",
         "seen_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        "lit_kind": "window",
     }
     response = client.post(reverse("lightsoff:report"), {**valid, **data})
     assert response.status_code in (302, 400, 429)

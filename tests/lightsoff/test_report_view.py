@@ -28,6 +28,8 @@ def form_data(**overrides):
         "seen_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
         "known_shop": "",
         "website": "",
+        "lit_kind": "window",
+        "size": "",
     }
     data.update(overrides)
     return data
