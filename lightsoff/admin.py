@@ -133,8 +133,17 @@ class ShopAdmin(AuditHistoryMixin, ModelAdmin):
 
 @admin.register(Sighting)
 class SightingAdmin(AuditHistoryMixin, ModelAdmin):
-    list_display = ["shop", "seen_at", "lit", "is_hidden", "has_photo", "created_at"]
-    list_filter = ["lit", "is_hidden", "seen_at"]
+    list_display = [
+        "shop",
+        "seen_at",
+        "lit",
+        "lit_kind",
+        "size",
+        "is_hidden",
+        "has_photo",
+        "created_at",
+    ]
+    list_filter = ["lit", "lit_kind", "size", "is_hidden", "seen_at"]
     search_fields = ["shop__name", "shop__city"]
     autocomplete_fields = ["shop"]
     raw_id_fields = ["reporter"]
