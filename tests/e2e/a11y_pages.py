@@ -12,6 +12,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from lightsoff.models import Commune, FollowUp, TownHall, TownHallAgent
+from lightsoff.services import outreach, town_halls
 from missions.models import Alert, Mobilization
 from tests.factories import (
     ApplicationFactory,
@@ -34,7 +36,7 @@ from tests.factories import (
     skill,
 )
 
-PUBLIC, VOLUNTEER, COORDINATOR = "public", "volunteer", "coordinator"
+PUBLIC, VOLUNTEER, COORDINATOR, TOWN_HALL = "public", "volunteer", "coordinator", "town hall"
 
 
 @dataclass
@@ -49,6 +51,8 @@ class Site:
     alert: object
     shop: object
     subscription: object
+    follow_up: object
+    town_hall_agent: object
 
 
 def build_site():
@@ -109,7 +113,13 @@ def build_site():
         responded_at=timezone.now(),
     )
 
-    shop = ShopFactory(name="Boulangerie de la Roquette")
+    commune = Commune.objects.create(insee_code="75111", name="Paris 11e", departement="75")
+    TownHall.objects.create(commune=commune, name="Mairie du 11e", email="mairie11@example.fr")
+    agent = TownHallAgent.objects.create(user=UserFactory(email="agent@mairie11.example"))
+    agent.communes.add(commune)
+    town_halls.sync_town_hall_group(agent)
+
+    shop = ShopFactory(name="Boulangerie de la Roquette", commune=commune)
     SightingFactory(shop=shop)
     ContactActionFactory(shop=shop)
     VolunteerContactTaskFactory(
@@ -120,6 +130,7 @@ def build_site():
         )
     )
     subscription = ReporterSubscriptionFactory(shop=shop)
+    follow_up = FollowUp.objects.create(subscription=subscription)
     return Site(
         volunteer=volunteer,
         coordinator=coordinator,
@@ -131,6 +142,8 @@ def build_site():
         alert=alert,
         shop=shop,
         subscription=subscription,
+        follow_up=follow_up,
+        town_hall_agent=agent.user,
     )
 
 
@@ -172,6 +185,18 @@ PAGES = [
         lambda site: f"/lightsoff/subscriptions/{site.subscription.token}/confirm/",
     ),
     Page("lightsoff-stats", _static("/lightsoff/stats/")),
+    Page(
+        "lightsoff-shop-answer",
+        lambda site: f"/lightsoff/answer/{outreach.answer_token(site.shop)}/",
+    ),
+    Page(
+        "lightsoff-shop-opt-out",
+        lambda site: f"/lightsoff/stop/{outreach.opt_out_token(site.shop)}/",
+    ),
+    Page(
+        "lightsoff-follow-up",
+        lambda site: f"/lightsoff/follow-up/{outreach.follow_up_token(site.follow_up, True)}/",
+    ),
     Page("login", _static("/accounts/login/")),
     Page("signup", _static("/accounts/signup/")),
     Page("password-reset", _static("/accounts/password/reset/")),
@@ -203,6 +228,9 @@ PAGES = [
     Page("logout", _static("/accounts/logout/"), VOLUNTEER),
     # The directory is the coordinators': a volunteer gets the 403 page.
     Page("forbidden", _static("/volunteers/directory/"), VOLUNTEER, status=403),
+    # --- The town hall's space ------------------------------------------------------
+    Page("mairie", _static("/lightsoff/mairie/"), TOWN_HALL),
+    Page("mairie-shop", lambda site: f"/lightsoff/mairie/shops/{site.shop.pk}/", TOWN_HALL),
     # --- The coordinator's key admin pages -------------------------------------------
     Page("admin-index", _static("/admin/"), COORDINATOR),
     Page("admin-callups", _static("/admin/missions/mobilization/"), COORDINATOR),
@@ -268,6 +296,11 @@ NOT_PAGES = {
     "lightsoff:export_sightings_geojson",
     "lightsoff:task_take",
     "lightsoff:task_done",
+    "lightsoff:task_area",
+    "lightsoff:platform_contact",
+    "lightsoff:task_platform_contact",
+    "lightsoff:mairie_dossier",  # a PDF
+    "lightsoff:mairie_export",
     "volunteers:export",
     "volunteers:directory_csv",
 }

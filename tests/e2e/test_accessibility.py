@@ -4,7 +4,8 @@
   pages, the volunteer's, the coordinator's key admin pages) at a phone's width (390×844)
   and a laptop's (1280×800): no critical and no serious violation.
 - The Nu HTML Checker (node_modules/vnu-jar, on Java) on the HTML the server sends for
-  every public page: no error (warnings are printed, they do not fail).
+  every public page and the error pages: no error (warnings are printed, they do not fail).
+- The inventory has every page of our apps, so that a page added later is checked too.
 
 Both print per page what they found in the terminal summary ("accessibility gates"), pass
 or fail, and write the details to a11y.json in pytest's temporary directory.
@@ -19,6 +20,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import AnonymousUser
 from django.template.loader import render_to_string
 from django.test import Client, RequestFactory
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
 from tests.conftest import VNU_JAR
 from tests.e2e.a11y_pages import (
@@ -28,6 +30,7 @@ from tests.e2e.a11y_pages import (
     OUR_NAMESPACES,
     PAGES,
     PUBLIC_PAGES,
+    TOWN_HALL,
     VOLUNTEER,
     build_site,
 )
@@ -85,7 +88,11 @@ def test_axe_finds_no_serious_violation(
     settings.REQUIRE_STAFF_MFA = False
     site = build_site()
     path = page_spec.path(site)
-    user = {VOLUNTEER: site.volunteer, COORDINATOR: site.coordinator}.get(page_spec.who)
+    user = {
+        VOLUNTEER: site.volunteer,
+        COORDINATOR: site.coordinator,
+        TOWN_HALL: site.town_hall_agent,
+    }.get(page_spec.who)
     failures = []
     for width, options in VIEWPORTS.items():
         context = browser.new_context(**browser_context_args, **options)
@@ -109,8 +116,6 @@ def test_axe_finds_no_serious_violation(
 
 def _our_view_names():
     """The names of reserve/urls.py's own views and of our apps' (not allauth's, the admin's)."""
-    from django.urls import URLPattern, URLResolver, get_resolver
-
     for item in get_resolver().url_patterns:
         if isinstance(item, URLPattern) and item.name:
             yield item.name
@@ -121,8 +126,6 @@ def _our_view_names():
 @pytest.mark.django_db
 def test_the_inventory_has_every_page_of_our_apps():
     """A page added to an app is added to a11y_pages.PAGES, so that the gates see it."""
-    from django.urls import resolve
-
     site = build_site()
     covered = {resolve(page.path(site)).view_name for page in PAGES if page.status != 404}
     assert set(_our_view_names()) - covered - NOT_PAGES == set()
@@ -135,24 +138,24 @@ _NU_RESULTS = {}
 
 
 def _check_public_pages(tmp_dir):
+    """{page name: (HTTP status, the checker's messages)}, one checker run for them all."""
     site = build_site()
-    client = Client()
-    names = []
+    # A page that fails is reported by its own test, not by all of them.
+    client = Client(raise_request_exception=False)
+    statuses = {}
     for page_spec in PUBLIC_PAGES:
-        path = page_spec.path(site)
-        response = client.get(path)
-        assert response.status_code == page_spec.status, f"{path}: {response.status_code}"
+        response = client.get(page_spec.path(site))
         (tmp_dir / f"{page_spec.name}.html").write_bytes(response.content)
-        names.append(page_spec.name)
+        statuses[page_spec.name] = response.status_code
     request = RequestFactory().get("/")
     request.user = AnonymousUser()
     for name, template in ERROR_TEMPLATES.items():
         html = render_to_string(template, {"message": "Requête invalide."}, request=request)
         (tmp_dir / f"{name}.html").write_text(html)
-        names.append(name)
+        statuses[name] = None
     completed = subprocess.run(
         ["java", "-jar", str(VNU_JAR), "--format", "json", "--stdout"]
-        + [str(tmp_dir / f"{name}.html") for name in names],
+        + [str(tmp_dir / f"{name}.html") for name in statuses],
         capture_output=True,
         text=True,
         timeout=300,
@@ -160,14 +163,14 @@ def _check_public_pages(tmp_dir):
     )
     if not completed.stdout.strip():
         raise AssertionError(f"the Nu HTML Checker did not run: {completed.stderr[-2000:]}")
-    results = {name: [] for name in names}
+    messages = {name: [] for name in statuses}
     for message in json.loads(completed.stdout)["messages"]:
         # "url" is the file checked ("file:/tmp/…/home.html"); none: the checker itself.
         name = message.get("url", "").rpartition("/")[2].removesuffix(".html")
-        if name not in results:
+        if name not in messages:
             raise AssertionError(f"the Nu HTML Checker failed: {message}")
-        results[name].append(message)
-    return results
+        messages[name].append(message)
+    return {name: (statuses[name], messages[name]) for name in statuses}
 
 
 @pytest.fixture
@@ -187,7 +190,8 @@ def _nu_line(message):
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", [p.name for p in PUBLIC_PAGES] + list(ERROR_TEMPLATES))
 def test_the_nu_html_checker_finds_no_error(name, nu_results, a11y_report):
-    messages = nu_results[name]
+    status, messages = nu_results[name]
+    expected = {p.name: p.status for p in PUBLIC_PAGES}.get(name)
     errors = [m for m in messages if m["type"] == "error"]
     warnings = [m for m in messages if m["type"] != "error"]
     a11y_report.append(
@@ -195,9 +199,11 @@ def test_the_nu_html_checker_finds_no_error(name, nu_results, a11y_report):
             "gate": "nu",
             "page": name,
             "line": f"nu  {name:24} errors {len(errors)} warnings {len(warnings)}"
+            + (f" (HTTP {status})" if status != expected else "")
             + "".join(f"\n      error {_nu_line(m)}" for m in errors)
             + "".join(f"\n      warning {_nu_line(m)}" for m in warnings),
             "messages": messages,
         }
     )
+    assert status == expected, f"{name} answered {status}, not {expected}"
     assert not errors, f"{name}:\n" + "\n".join(_nu_line(m) for m in errors)
