@@ -24,7 +24,7 @@ import hashlib
 import math
 
 from django.db import connection, transaction
-from django.db.models import Count, FloatField, IntegerField, Q, Sum
+from django.db.models import Count, FloatField, IntegerField, Sum
 from django.db.models.functions import Cast, Floor
 
 from . import geo
@@ -246,35 +246,33 @@ def grid_zoom(zoom):
 
 def clusters(bbox, zoom):
     """Clusters for a view at zoom ≤ STREET_ZOOM, summed in SQL from the cells of
-    grid_zoom(zoom): [(lat, lng, count, {status: count})]."""
+    grid_zoom(zoom): [(lat, lng, count, {status: count})].
+
+    One row per cluster, its counts per status side by side. Written in SQL because
+    building this query through the ORM cost more than running it (5 ms of a city view's
+    9 ms at a million shops); a cluster is 2**k cells of the grid per side, so `cx >> k`
+    is its column, exactly, on either side of the meridian."""
     level = grid_zoom(zoom)
-    if level == CELL_ZOOM:
-        cells = ShopCell.objects.all()
-    else:
-        cells = ShopCellLevel.objects.filter(zoom=level)
+    model = ShopCell if level == CELL_ZOOM else ShopCellLevel
     cell_deg = geo.cluster_cell_deg(level)
-    factor = float(2 ** (level - zoom))
     x0, y0 = cell_of(bbox.south, bbox.west, cell_deg)
     x1, y1 = cell_of(bbox.north, bbox.east, cell_deg)
+    shift = level - zoom
     statuses = Shop.Status.values
-    # One row per cluster, its counts per status side by side: a city's view is a few
-    # hundred plain tuples, not a dict per cell and status.
-    rows = (
-        cells.filter(cx__gte=x0, cx__lte=x1, cy__gte=y0, cy__lte=y1)
-        .annotate(
-            gx=Floor(Cast("cx", FloatField()) / factor),
-            gy=Floor(Cast("cy", FloatField()) / factor),
-        )
-        .values("gx", "gy")
-        .annotate(
-            n=Sum("count"),
-            s_lat=Sum("sum_lat"),
-            s_lng=Sum("sum_lng"),
-            **{f"n_{s}": Sum("count", filter=Q(status=s)) for s in statuses},
-        )
-        .order_by()
-        .values_list("n", "s_lat", "s_lng", *(f"n_{s}" for s in statuses))
+    q = connection.ops.quote_name
+    count, status = q("count"), q("status")
+    by_status = ", ".join(f"SUM(CASE WHEN {status} = %s THEN {count} END)" for _ in statuses)
+    zoom_test = f"{q('zoom')} = %s AND " if model is ShopCellLevel else ""
+    sql = (
+        f"SELECT SUM({count}), SUM({q('sum_lat')}), SUM({q('sum_lng')}), {by_status} "  # noqa: S608 - our names
+        f"FROM {q(model._meta.db_table)} "
+        f"WHERE {zoom_test}{q('cy')} BETWEEN %s AND %s AND {q('cx')} BETWEEN %s AND %s "
+        f"GROUP BY {q('cx')} >> %s, {q('cy')} >> %s"
     )
+    params = [*statuses, *([level] if zoom_test else []), y0, y1, x0, x1, shift, shift]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
     return [
         (s_lat / n, s_lng / n, n, {s: c for s, c in zip(statuses, counts, strict=True) if c})
         for n, s_lat, s_lng, *counts in rows
