@@ -11,6 +11,7 @@ import unicodedata
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +22,9 @@ from .. import geo
 from ..communes import normalize_postcode
 from ..hours import PARIS
 from ..models import Commune, CommunePostcode, Shop, TaskArea, VolunteerContactTask
+
+# The capitals a French commune's name may start with, by the letter typed without accent.
+ACCENTED_CAPITALS = {"e": "ÉÈÊ", "a": "ÂÀ", "i": "Î", "o": "Ô", "u": "Û"}
 
 MIN_RADIUS_KM = 1
 MAX_RADIUS_KM = 100
@@ -60,10 +64,14 @@ def find_place(text):
         commune = communes[0]
         return f"{postcode} {commune.name}", commune.latitude, commune.longitude
     wanted = _plain(text)
-    # The name's first letters narrow the rows read; accents and hyphens are compared
-    # in Python (SQLite's and PostgreSQL's case folding differ on them).
-    head = text[:1]
-    candidates = Commune.objects.filter(name__istartswith=head).exclude(latitude=None)
+    # The name's first letter narrows the rows read, with its accented capitals (SQLite
+    # folds only ASCII case: "evreux" must find "Évreux"); accents and hyphens are then
+    # compared in Python.
+    first = wanted[:1]
+    heads = Q()
+    for letter in {first, *ACCENTED_CAPITALS.get(first, "")}:
+        heads |= Q(name__istartswith=letter)
+    candidates = Commune.objects.filter(heads).exclude(latitude=None)
     matches = [c for c in candidates.iterator() if _plain(c.name) == wanted]
     if not matches:
         raise ValidationError(

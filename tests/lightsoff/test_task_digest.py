@@ -36,6 +36,13 @@ def communes():
         longitude=Decimal("4.390300"),
     )
     CommunePostcode.objects.create(commune=saint_etienne, postcode="42000")
+    Commune.objects.create(
+        insee_code="27229",
+        name="Évreux",
+        departement="27",
+        latitude=Decimal("49.024100"),
+        longitude=Decimal("1.150800"),
+    )
     for code, dep in (("01001", "01"), ("02001", "02")):
         Commune.objects.create(
             insee_code=code,
@@ -65,7 +72,13 @@ def task_at(name, lat, lng, requested_at, status=VolunteerContactTask.Status.OPE
 # --- The area ----------
 @pytest.mark.parametrize(
     "place, label",
-    [("75011", "75011 Paris"), ("paris", "Paris"), ("saint etienne", "Saint-Étienne")],
+    [
+        ("75011", "75011 Paris"),
+        ("paris", "Paris"),
+        ("saint etienne", "Saint-Étienne"),
+        ("evreux", "Évreux"),
+        ("  ÉVREUX ", "Évreux"),
+    ],
 )
 def test_an_area_is_centred_on_the_commune_typed(communes, place, label):
     area = task_areas.set_task_area(user=UserFactory(), place=place, radius_km=10)
