@@ -143,6 +143,13 @@ def world():
     Round.objects.create(
         planned_for="2026-12-24", volunteer=UserFactory(), latitude=48.85, longitude=2.35
     )
+    from lightsoff.services import outreach
+    from tests.factories import ShopFactory
+
+    outreach_shop = ShopFactory(email="shop@example.org", phone="06 12 34 56 78")
+    outreach.request_platform_contact(shop=outreach_shop)
+    outreach.submit_answer(shop=outreach_shop, kind="exception", exception_reference="P-1")
+    outreach.opt_out(outreach_shop)
     TOTP.activate(UserFactory(), generate_totp_secret())
     audit.record(by=UserFactory(), action="missions.close", target=mobilization)
 
