@@ -3,7 +3,7 @@
 Registered with volunteers.privacy from LightsOffConfig.ready().
 """
 
-from .models import ContactAction, Round, Sighting, VolunteerContactTask
+from .models import ContactAction, Round, ShopMessage, Sighting, VolunteerContactTask
 
 
 def export(user):
@@ -35,6 +35,18 @@ def export(user):
             }
             for t in VolunteerContactTask.objects.filter(volunteer=user).select_related("shop")
         ],
+        # Messages the platform sent to shops at the user's request (not the shop's
+        # address or number: those are the shop's, not the user's).
+        "platform_messages": [
+            {
+                "shop": m.shop.name,
+                "shop_id": m.shop_id,
+                "channel": m.channel,
+                "status": m.status,
+                "requested_at": m.requested_at.isoformat(),
+            }
+            for m in ShopMessage.objects.filter(requested_by=user).select_related("shop")
+        ],
         "rounds": [
             {
                 "planned_for": r.planned_for.isoformat(),
@@ -58,4 +70,5 @@ def erase(user):
         volunteer=None, status="open", taken_at=None
     )
     VolunteerContactTask.objects.filter(volunteer=user).update(volunteer=None)
+    ShopMessage.objects.filter(requested_by=user).update(requested_by=None)
     Round.objects.filter(volunteer=user).delete()

@@ -18,6 +18,7 @@ signed link, and four weeks later the subscribers are asked whether it is still 
 """
 
 import datetime
+import smtplib
 import uuid
 from zoneinfo import ZoneInfo
 
@@ -111,10 +112,11 @@ def is_opted_out(shop):
 
 
 def last_request(shop):
-    """The most recent request for this shop (any channel, any status but cancelled)."""
+    """The most recent request for this shop that may have reached it (any channel; a
+    message cancelled or refused by the server did not, and does not hold the next)."""
     return (
         ShopMessage.objects.filter(shop=shop)
-        .exclude(status=ShopMessage.Status.CANCELLED)
+        .exclude(status__in=[ShopMessage.Status.CANCELLED, ShopMessage.Status.FAILED])
         .order_by("-requested_at")
         .first()
     )
@@ -290,7 +292,10 @@ def send_message(*, message_id, now=None):
                 message.recipient, sms_text(shop), reference=f"shop-message-{message.pk}"
             )
             provider_id = sent.provider_id
-    except (OSError, SMSError, Exception) as error:  # noqa: BLE001 - any failure is recorded
+    except (OSError, smtplib.SMTPException, SMSError) as error:
+        # Refused or unreachable: recorded for the admin, and the shop may be asked again
+        # (a failed message does not hold the 30 days). Never retried blindly: the message
+        # may have left (an SMS whose answer was lost).
         ShopMessage.objects.filter(pk=message.pk).update(
             status=ShopMessage.Status.FAILED, error=str(error)[:2000]
         )

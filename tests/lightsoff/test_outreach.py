@@ -499,3 +499,37 @@ def test_ten_simultaneous_requests_give_one_message():
     assert errors == []
     assert (len(accepted), len(refused)) == (1, 9)
     assert ShopMessage.objects.filter(shop=shop).count() == 1
+
+
+def test_a_message_the_server_refused_does_not_hold_the_next_request():
+    shop = ShopFactory(email="shop@example.org")
+    [message] = outreach.request_platform_contact(shop=shop, now=NOON)
+    ShopMessage.objects.filter(pk=message.pk).update(status=ShopMessage.Status.FAILED)
+    again = outreach.request_platform_contact(shop=shop, now=NOON + datetime.timedelta(hours=1))
+    assert len(again) == 1
+
+
+def test_an_unreachable_mail_server_marks_the_message_failed(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9  # nothing listens there
+    settings.EMAIL_TIMEOUT = 2
+    shop = ShopFactory(email="shop@example.org")
+    [message] = outreach.request_platform_contact(shop=shop, now=NOON)
+    assert not outreach.send_message(message_id=message.pk, now=NOON)
+    message.refresh_from_db()
+    assert message.status == ShopMessage.Status.FAILED and message.error
+    shop.refresh_from_db()
+    assert shop.contacts_count == 0  # not a contact
+
+
+def test_the_user_s_export_lists_the_messages_they_asked_for_and_erasure_unlinks_them():
+    from lightsoff import privacy
+
+    user = UserFactory()
+    shop = ShopFactory(email="shop@example.org")
+    outreach.request_platform_contact(shop=shop, by=user, now=NOON)
+    [exported] = privacy.export(user)["platform_messages"]
+    assert (exported["shop_id"], exported["channel"]) == (shop.pk, "email")
+    assert "shop@example.org" not in str(exported)
+    privacy.erase(user)
+    assert ShopMessage.objects.get().requested_by is None
