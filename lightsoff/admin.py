@@ -1,7 +1,11 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -9,14 +13,18 @@ from reserve.admin import ModelAdmin, TabularInline
 from volunteers.admin import AuditHistoryMixin
 
 from . import dashboard, services  # noqa: F401 - dashboard registers its block
+from .dossier import dossier_response
 from .models import (
     Commune,
     ContactAction,
+    Referral,
     ReporterSubscription,
     Round,
     Shop,
     Sighting,
     TownHall,
+    TownHallAction,
+    TownHallAgent,
     VolunteerContactTask,
 )
 
@@ -28,6 +36,29 @@ class SightingInline(TabularInline):
     extra = 0
     can_delete = False
     show_change_link = True
+
+
+class ReferralInline(TabularInline):
+    model = Referral
+    fields = ["created_at", "status", "recipient_email", "sent_at", "dossier"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("dossier (PDF)"))
+    def dossier(self, referral):
+        return _dossier_link(referral)
+
+
+def _dossier_link(referral):
+    if not referral.pk or not referral.pdf:
+        return "—"
+    url = reverse("admin:lightsoff_referral_pdf", args=[referral.pk])
+    return format_html('<a href="{}">{}</a>', url, _("Download the dossier"))
 
 
 class MergeForm(forms.Form):
@@ -67,8 +98,8 @@ class ShopAdmin(AuditHistoryMixin, ModelAdmin):
     list_select_related = True
     date_hierarchy = "created_at"
     autocomplete_fields = ["commune"]  # 35,000 communes: never a plain <select>
-    inlines = [SightingInline]
-    actions = ["merge_duplicates", "hide", "unhide"]
+    inlines = [SightingInline, ReferralInline]
+    actions = ["merge_duplicates", "hide", "unhide", "refer_to_town_hall"]
 
     def save_formset(self, request, form, formset, change):
         super().save_formset(request, form, formset, change)
@@ -112,6 +143,35 @@ class ShopAdmin(AuditHistoryMixin, ModelAdmin):
                 "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             },
         )
+
+    @admin.action(description=_("Refer to the town hall"), permissions=["change"])
+    def refer_to_town_hall(self, request, queryset):
+        """Builds each dossier and e-mails it to the mairie (or leaves it for a moderator
+        when no e-mail is known); a shop not "to refer" is refused, with the reason."""
+        for shop in queryset.select_related("commune"):
+            try:
+                referral = services.referrals.refer_shop(shop, by=request.user)
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+                continue
+            if referral.status == Referral.Status.WAITING:
+                self.message_user(
+                    request,
+                    _(
+                        "%(shop)s: the mairie of %(commune)s has no known e-mail. The dossier "
+                        "waits for a moderator: add the e-mail in the Town halls, then send "
+                        "it from the Referrals."
+                    )
+                    % {"shop": shop, "commune": shop.commune or _("its commune")},
+                    messages.WARNING,
+                )
+            else:
+                self.message_user(
+                    request,
+                    _("%(shop)s: the dossier is on its way to %(email)s.")
+                    % {"shop": shop, "email": referral.recipient_email},
+                    messages.SUCCESS,
+                )
 
     @admin.action(description=_("Hide the selected shops from the public"), permissions=["change"])
     def hide(self, request, queryset):
@@ -325,3 +385,148 @@ class TownHallAdmin(ModelAdmin):
 
 
 from . import admin_outreach  # noqa: E402, F401 - the outreach models (#12)
+
+
+@admin.register(Referral)
+class ReferralAdmin(AuditHistoryMixin, ModelAdmin):
+    """Dossiers sent to the mairies (made by the shops' "Refer to the town hall" action).
+    A waiting or failed one is sent from here once the mairie's e-mail is known."""
+
+    list_display = [
+        "shop",
+        "commune",
+        "status",
+        "recipient_email",
+        "created_at",
+        "sent_at",
+        "dossier",
+    ]
+    list_filter = ["status", "created_at"]
+    search_fields = ["shop__name", "commune__name", "commune__insee_code", "recipient_email"]
+    fields = [
+        "shop",
+        "commune",
+        "town_hall",
+        "status",
+        "recipient_email",
+        "error",
+        "created_by",
+        "created_at",
+        "sent_at",
+        "dossier",
+    ]
+    readonly_fields = fields
+    list_select_related = ["shop", "commune"]
+    actions = ["send_again"]
+
+    def has_add_permission(self, request):
+        return False  # a referral comes from the shops' action, with its dossier
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # what was sent to a mairie stays on record
+
+    @admin.display(description=_("dossier (PDF)"))
+    def dossier(self, referral):
+        return _dossier_link(referral)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/pdf/",
+                self.admin_site.admin_view(self.pdf_view),
+                name="lightsoff_referral_pdf",
+            )
+        ] + super().get_urls()
+
+    def pdf_view(self, request, pk):
+        referral = get_object_or_404(Referral, pk=pk)
+        if not self.has_view_permission(request, referral):
+            raise PermissionDenied
+        return dossier_response(referral)
+
+    @admin.action(
+        description=_("Send the selected dossiers to the mairie (e-mail now known)"),
+        permissions=["change"],
+    )
+    def send_again(self, request, queryset):
+        sent, missing = 0, []
+        for referral in queryset.select_related("shop"):
+            if services.referrals.send_referral_again(referral, by=request.user):
+                sent += 1
+            elif referral.status in (Referral.Status.WAITING, Referral.Status.FAILED):
+                missing.append(str(referral.shop))
+        if sent:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d dossier is on its way to the mairie.",
+                    "%(count)d dossiers are on their way to the mairies.",
+                    sent,
+                )
+                % {"count": sent},
+                messages.SUCCESS,
+            )
+        if missing:
+            self.message_user(
+                request,
+                _(
+                    "Still no e-mail known for the mairie of: %(shops)s. Add it in the Town "
+                    "halls, then send again."
+                )
+                % {"shops": ", ".join(missing)},
+                messages.WARNING,
+            )
+        if not sent and not missing:
+            self.message_user(
+                request, _("These dossiers were already sent or are being sent."), messages.INFO
+            )
+
+
+@admin.register(TownHallAgent)
+class TownHallAgentAdmin(ModelAdmin):
+    """Coordinators give a mairie's staff access to their space (/lightsoff/mairie/),
+    scoped to the communes chosen here."""
+
+    list_display = ["user", "commune_list", "created_at"]
+    search_fields = ["user__email", "communes__name", "communes__insee_code"]
+    autocomplete_fields = ["user", "communes"]
+    readonly_fields = ["created_at"]
+    list_select_related = ["user"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("communes")
+
+    @admin.display(description=_("communes"))
+    def commune_list(self, agent):
+        return ", ".join(str(commune) for commune in agent.communes.all())
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.town_halls.sync_town_hall_group(form.instance)
+
+    def delete_model(self, request, obj):
+        services.town_halls.leave_town_hall_group(obj.user)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for agent in queryset.select_related("user"):
+            services.town_halls.leave_town_hall_group(agent.user)
+        super().delete_queryset(request, queryset)
+
+
+@admin.register(TownHallAction)
+class TownHallActionAdmin(ModelAdmin):
+    """What the mairies recorded (from their space): read here, not edited."""
+
+    list_display = ["shop", "kind", "done_on", "recorded_by", "created_at"]
+    list_filter = ["kind", "done_on"]
+    search_fields = ["shop__name", "shop__commune__name", "reason"]
+    fields = ["shop", "kind", "reason", "done_on", "recorded_by", "created_at"]
+    readonly_fields = fields
+    list_select_related = ["shop", "recorded_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -36,6 +36,9 @@ class LightsOffConfig(AppConfig):
                 "lightsoff.merge": _("Shops merged"),
                 "lightsoff.hide": _("Hidden from the public"),
                 "lightsoff.show": _("Shown again"),
+                "lightsoff.refer": _("Refer to a town hall"),
+                "lightsoff.refer_send": _("Dossier sent to the town hall"),
+                "lightsoff.town_hall_action": _("Town hall's action recorded"),
                 "lightsoff.answer_publish": _("Shop's answer published"),
                 "lightsoff.answer_reject": _("Shop's answer rejected"),
             }

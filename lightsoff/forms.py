@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from reserve.forms import HoneypotMixin
 
 from . import constants, geo
-from .models import ContactAction, Shop, ShopAnswer
+from .models import ContactAction, Shop, ShopAnswer, TownHallAction
 from .photos import clean_photo
 
 # How far back a report may be dated.
@@ -218,6 +218,42 @@ class AnswerForm(HoneypotMixin):
             self.add_error("exception_reference", _("Give the reference of the exception."))
         if kind == ShopAnswer.Kind.SWITCHED_OFF and not data.get("effective_on"):
             data["effective_on"] = timezone.localdate()
+        return data
+
+
+class TownHallActionForm(forms.Form):
+    """What the mairie did about a shop (the town hall's space)."""
+
+    kind = forms.ChoiceField(
+        label=_("What did the town hall do?"),
+        choices=TownHallAction.Kind.choices,
+        widget=forms.RadioSelect,
+    )
+    done_on = forms.DateField(
+        label=_("On"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        initial=timezone.localdate,
+    )
+    reason = forms.CharField(
+        label=_("Reason (required for “no action”)"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Shown on the shop's public page and sent to its subscribers."),
+    )
+
+    def clean_done_on(self):
+        done_on = self.cleaned_data["done_on"]
+        if done_on > timezone.localdate():
+            raise forms.ValidationError(_("The date cannot be in the future."))
+        if done_on < datetime.date(2018, 12, 27):
+            raise forms.ValidationError(_("The date is before the rule existed."))
+        return done_on
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == TownHallAction.Kind.NO_ACTION and not data.get("reason", "").strip():
+            self.add_error("reason", _("Say why the town hall takes no action."))
         return data
 
 

@@ -36,6 +36,10 @@ class Shop(models.Model):
         CONTACTED = "contacted", _("Contacted")
         RESOLVED = "resolved", _("Resolved")
         RELAPSED = "relapsed", _("Relapsed")
+        # Seen lit on three nights, 14 days or more after it was first contacted
+        # (services/reports.py): a moderator refers it to the mairie (services/referrals.py).
+        TO_REFER = "to_refer", _("To refer to the town hall")
+        REFERRED = "referred", _("Referred to the town hall")
 
     name = models.CharField(_("name"), max_length=160)
     address = models.CharField(_("address"), max_length=255, blank=True)
@@ -112,6 +116,7 @@ class Sighting(models.Model):
     shop = models.ForeignKey(
         Shop, on_delete=models.CASCADE, related_name="sightings", verbose_name=_("shop")
     )
+
     class LitKind(models.TextChoices):
         WINDOW = constants.LIT_WINDOW, _("Shop window or interior lights")
         SIGN = constants.LIT_SIGN, _("Illuminated sign")
@@ -171,9 +176,7 @@ class ContactAction(models.Model):
     )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     done_at = models.DateTimeField(_("done at"))
-    by_volunteer = models.BooleanField(
-        default=False, verbose_name=_("contact by a volunteer")
-    )
+    by_volunteer = models.BooleanField(default=False, verbose_name=_("contact by a volunteer"))
     # Sent by the platform itself (a ShopMessage), on someone's request.
     by_platform = models.BooleanField(default=False, verbose_name=_("sent by Réserve"))
     actor = models.ForeignKey(
@@ -597,6 +600,126 @@ class FollowUp(models.Model):
 def _dossier_path(referral, filename):
     # A random name: the file's address must not be guessable from the shop or the date.
     return f"lightsoff/dossiers/{referral.shop_id}-{secrets.token_hex(8)}.pdf"
+
+
+class Referral(models.Model):
+    """A shop referred to the mairie of its commune: the PDF dossier and where it went
+    (services/referrals.py). The dossier names no reporter."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Being sent")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        WAITING = "waiting", _("Waiting for a moderator (no e-mail known)")
+        FAILED = "failed", _("Sending failed")
+
+    shop = models.ForeignKey(
+        Shop, on_delete=models.CASCADE, related_name="referrals", verbose_name=_("shop")
+    )
+    commune = models.ForeignKey(
+        Commune,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="referrals",
+        verbose_name=_("commune"),
+    )
+    town_hall = models.ForeignKey(
+        TownHall,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="referrals",
+        verbose_name=_("town hall"),
+    )
+    recipient_email = models.EmailField(_("sent to"), blank=True)
+    pdf = models.FileField(_("dossier (PDF)"), upload_to=_dossier_path)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    error = models.CharField(_("error"), max_length=255, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("referred by"),
+    )
+    created_at = models.DateTimeField(_("created on"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("referral to a town hall")
+        verbose_name_plural = _("referrals to town halls")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.shop} → {self.town_hall or self.commune or '?'}"
+
+
+class TownHallAgent(models.Model):
+    """A user of a mairie: sees the shops of their communes in /lightsoff/mairie/ and
+    records what the mairie did. Added by a coordinator in the admin."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="town_hall_agent",
+        verbose_name=_("user"),
+    )
+    communes = models.ManyToManyField(
+        Commune, related_name="town_hall_agents", verbose_name=_("communes")
+    )
+    created_at = models.DateTimeField(_("created on"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("town-hall agent")
+        verbose_name_plural = _("town-hall agents")
+
+    def __str__(self):
+        return str(self.user)
+
+
+class TownHallAction(models.Model):
+    """What a mairie did about a shop, recorded by one of its agents: shown on the shop's
+    public page and told to its subscribers."""
+
+    class Kind(models.TextChoices):
+        FORMAL_NOTICE = "formal_notice", _("Formal notice sent")
+        FINE = "fine", _("Fine issued")
+        NO_ACTION = "no_action", _("No action")
+
+    shop = models.ForeignKey(
+        Shop, on_delete=models.CASCADE, related_name="town_hall_actions", verbose_name=_("shop")
+    )
+    kind = models.CharField(_("action"), max_length=16, choices=Kind.choices)
+    reason = models.TextField(_("reason"), blank=True, max_length=1000)
+    done_on = models.DateField(_("done on"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    created_at = models.DateTimeField(_("created on"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("town-hall action")
+        verbose_name_plural = _("town-hall actions")
+        ordering = ["-done_on", "-created_at"]
+        constraints = [
+            # "No action" must say why; the others may.
+            models.CheckConstraint(
+                condition=~Q(kind="no_action") | ~Q(reason=""),
+                name="lightsoff_no_action_has_reason",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.shop} – {self.get_kind_display()} ({self.done_on})"
 
 
 class TaskArea(models.Model):

@@ -37,6 +37,21 @@ def send_follow_ups():
     return services.outreach.send_follow_ups()
 
 
+@shared_task(name="lightsoff.tasks.refer_shop")
+def refer_shop(shop_id):
+    return services.referrals.refer_automatically(shop_id=shop_id)
+
+
+@shared_task(name="lightsoff.tasks.send_referral")
+def send_referral(referral_id):
+    return services.referrals.send_referral(referral_id=referral_id)
+
+
+@shared_task(name="lightsoff.tasks.notify_town_hall_action")
+def notify_town_hall_action(action_id):
+    return services.town_halls.notify_town_hall_action(action_id=action_id)
+
+
 @shared_task(name="lightsoff.tasks.send_task_digests")
 def send_task_digests():
     return task_areas.send_task_digests()

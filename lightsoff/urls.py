@@ -49,4 +49,8 @@ urlpatterns = [
         name="task_platform_contact",
     ),
     path("rounds/", views.rounds, name="rounds"),
+    path("mairie/", views.mairie, name="mairie"),
+    path("mairie/shops/<int:pk>/", views.mairie_shop, name="mairie_shop"),
+    path("mairie/dossiers/<int:pk>/", views.mairie_dossier, name="mairie_dossier"),
+    path("mairie/export.csv", views.mairie_export, name="mairie_export"),
 ]

@@ -43,8 +43,19 @@ def render(name, context, *, language=None):
     return Rendered(subject, text, html)
 
 
-def make_message(name, to, context, *, language=None, headers=None, reply_to=None, connection=None):
-    """An EmailMultiAlternatives (text, with the HTML alternative) for one recipient."""
+def make_message(
+    name,
+    to,
+    context,
+    *,
+    language=None,
+    headers=None,
+    reply_to=None,
+    connection=None,
+    attachments=None,
+):
+    """An EmailMultiAlternatives (text, with the HTML alternative) for one recipient;
+    `attachments` is a list of (filename, content bytes, MIME type)."""
     rendered = render(name, context, language=language)
     message = EmailMultiAlternatives(
         rendered.subject,
@@ -55,6 +66,8 @@ def make_message(name, to, context, *, language=None, headers=None, reply_to=Non
         connection=connection,
     )
     message.attach_alternative(rendered.html, "text/html")
+    for filename, content, mimetype in attachments or ():
+        message.attach(filename, content, mimetype)
     return message
 
 

@@ -390,6 +390,9 @@ ALERT_PARALLEL_SENDERS = env.int("ALERT_PARALLEL_SENDERS", default=4)
 GEOCODER_URL = env.str("GEOCODER_URL", default="")
 GEOCODER_TIMEOUT = env.float("GEOCODER_TIMEOUT", default=3.0)
 GEOCODER_USER_AGENT = env.str("GEOCODER_USER_AGENT", default=f"Reserve-LightsOff/1.0 ({SITE_URL})")
+# LightsOff: refer a repeat offender to its town hall as soon as it is "to refer" (the
+# dossier is e-mailed to the mairie without a moderator), instead of waiting for one.
+LIGHTSOFF_AUTO_REFER = env.bool("LIGHTSOFF_AUTO_REFER", default=False)
 # LightsOff per-IP limits on anonymous writes: {scope: (requests, seconds)}.
 LIGHTSOFF_RATE_LIMITS = {
     "report": (env.int("LIGHTSOFF_REPORTS_PER_HOUR", default=20), 3600),

@@ -5,13 +5,15 @@
 - `subscriptions`: reporters' news of a shop (opt-in, unsubscribe, the e-mails);
 - `outreach`: the platform's messages to shops, their answers, the four-week follow-up;
 - `moderation`: merging shops, hiding sightings and contacts, recounts;
+- `referrals`: repeat offenders referred to the town hall (the PDF dossier, its e-mail);
+- `town_halls`: the town-hall agents and the actions they record;
 - `osm`: importing shops from OpenStreetMap.
 
 Views, the admin, tasks and the import command call them from here
 (`lightsoff.services.X`).
 """
 
-from . import outreach
+from . import outreach, referrals, town_halls
 from .contacts import complete_task, log_contact, request_volunteer_contact, take_task
 from .moderation import (
     merge_shops,
@@ -65,6 +67,7 @@ __all__ = [
     "notify_subscribers",
     "recount",
     "recount_shops",
+    "referrals",
     "report_sighting",
     "request_volunteer_contact",
     "send_subscription_confirmation",
@@ -73,5 +76,6 @@ __all__ = [
     "set_sightings_hidden",
     "subscribe",
     "take_task",
+    "town_halls",
     "unsubscribe",
 ]

@@ -13,16 +13,24 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from reserve.queue import enqueue_on_commit
+
 from .. import geo, hours
 from ..communes import commune_for
 from ..models import Shop, Sighting
 from ..selectors import SAME_SHOP_RADIUS_M, nearby_shops
 from .subscriptions import notify_after_commit
 
+REFER_SHOP = "lightsoff.tasks.refer_shop"
+
 # A report may name a known shop only if the pin is this close to it.
 CHOSEN_SHOP_MAX_DISTANCE_M = 150
 # Dark sightings after the last lit one that make a shop "resolved".
 DARK_CHECKS_TO_RESOLVE = 2
+# A shop seen lit in breach on this many different nights, this many days or more after it
+# was first contacted, is "to refer" to the town hall.
+REFER_AFTER_NIGHTS = 3
+REFER_AFTER_CONTACT_DAYS = 14
 
 
 def hash_ip(ip):
@@ -112,6 +120,9 @@ def report_sighting(
     - the shop's counts and status follow: a lit sighting of a resolved shop makes it
       relapsed, two dark sightings after the last lit one make it resolved;
     - subscribers are notified after commit when the shop becomes resolved;
+    - a shop seen lit in breach on three nights, 14 days or more after it was first
+      contacted, becomes "to refer" (`apply_referral_rule`), and is referred after commit
+      when LIGHTSOFF_AUTO_REFER is on;
     - a new shop gets its commune (`communes.commune_for`, from the pin and postcode).
     Raises ValidationError on coordinates out of range or a chosen shop too far away.
     """
@@ -169,7 +180,16 @@ def report_sighting(
         if shop.status != previous and shop.status == Shop.Status.RELAPSED:
             # Lit again: a later "switched off" or "contacted" is news worth telling again.
             shop.subscriptions.update(notified_status=Shop.Status.RELAPSED)
+        if shop.status != previous and shop.status == Shop.Status.TO_REFER:
+            refer_automatically_after_commit(shop)
     return Report(shop, sighting, created)
+
+
+def refer_automatically_after_commit(shop):
+    """With LIGHTSOFF_AUTO_REFER on, the platform refers a shop as soon as it is "to
+    refer" (a task, after commit: the dossier takes a second to build)."""
+    if settings.LIGHTSOFF_AUTO_REFER:
+        enqueue_on_commit(REFER_SHOP, shop.pk)
 
 
 def counts_as_dark_check(shop, seen_at):
@@ -213,3 +233,45 @@ def apply_sightings(shop):
             shop.status = Shop.Status.CONTACTED if shop.contacts_count else Shop.Status.REPORTED
     elif shop.status == Shop.Status.REPORTED and shop.contacts_count:
         shop.status = Shop.Status.CONTACTED
+    apply_referral_rule(shop, visible)
+
+
+def lit_nights_after_contact(shop, sightings=None):
+    """The nights (named by their evening's date, Paris time, noon to noon) on which the
+    shop was seen lit when its windows had to be dark, at least REFER_AFTER_CONTACT_DAYS
+    after it was first contacted. Sorted; empty for a shop never contacted."""
+    if shop.contacted_at is None:
+        return []
+    since = shop.contacted_at + datetime.timedelta(days=REFER_AFTER_CONTACT_DAYS)
+    visible = shop.sightings.filter(is_hidden=False) if sightings is None else sightings
+    lit = visible.filter(lit=True, seen_at__gte=since).values_list("seen_at", "lit_kind")
+    return sorted(
+        {
+            night_of(seen_at)
+            for seen_at, kind in lit
+            # Signs may be on again from 6 h (R581-59), windows from 7 h: each its rule.
+            if hours.legality(seen_at, shop.opening_hours, kind=kind or None).must_be_off
+        }
+    )
+
+
+def apply_referral_rule(shop, visible):
+    """A shop seen lit in breach on REFER_AFTER_NIGHTS different nights, 14 days or more
+    after it was first contacted, is "to refer"; one no longer so (sightings hidden by a
+    moderator) goes back to the status its sightings give. A resolved shop is left alone,
+    and a referred one stays referred."""
+    if shop.status in (Shop.Status.RESOLVED, Shop.Status.REFERRED):
+        return
+    due = len(lit_nights_after_contact(shop, visible)) >= REFER_AFTER_NIGHTS
+    if due:
+        shop.status = Shop.Status.TO_REFER
+    elif shop.status == Shop.Status.TO_REFER:
+        relit = (
+            shop.resolved_at and shop.last_seen_lit_at and shop.last_seen_lit_at > shop.resolved_at
+        )
+        if relit:
+            shop.status = Shop.Status.RELAPSED
+        elif shop.contacts_count or shop.contacted_at:
+            shop.status = Shop.Status.CONTACTED
+        else:
+            shop.status = Shop.Status.REPORTED

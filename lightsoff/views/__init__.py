@@ -1,7 +1,7 @@
 """LightsOff's views, a module per audience: the map and its API (`map`), the report
 form (`reporting`), a shop's kit (`kit`), the figures and open data (`open_data`), the
-volunteers' tasks and rounds (`volunteering`). Every view is importable from here, as
-urls.py does."""
+volunteers' tasks and rounds (`volunteering`), the town hall's space (`town_hall`).
+Every view is importable from here, as urls.py does."""
 
 from .kit import (
     check,
@@ -23,6 +23,7 @@ from .open_data import (
 )
 from .outreach import answer, follow_up, opt_out, platform_contact, task_platform_contact
 from .reporting import report
+from .town_hall import mairie, mairie_dossier, mairie_export, mairie_shop
 from .volunteering import rounds, task_area, task_done, task_take, tasks
 
 __all__ = [
@@ -40,6 +41,10 @@ __all__ = [
     "follow_up",
     "index",
     "letter",
+    "mairie",
+    "mairie_dossier",
+    "mairie_export",
+    "mairie_shop",
     "opt_out",
     "platform_contact",
     "report",

@@ -304,3 +304,59 @@ def test_importing_a_pbf_extract_throughput(tmp_path):
     # France has some 500,000 shops: an import must stay within a quarter of an hour, even
     # on a busy machine (a row-by-row save would not).
     assert results["import_shops_per_s"] > 500
+
+
+# Building one dossier to the mairie (PDF, WeasyPrint) with this many photos, in seconds.
+DOSSIER_PHOTOS = 10
+DOSSIER_BUDGET_S = 2
+
+
+def test_building_a_dossier_with_10_photos(tmp_path, settings):
+    """`dossier_pdf_s`: the median time of `build_dossier` for a shop with ten lit
+    sightings, each with a phone-sized photo as the report form keeps it (re-encoded by
+    photos.clean_photo: 1,600 px, noisy like a night shot, so JPEG cannot shrink it)."""
+    import datetime
+    import random
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+    from PIL import Image
+
+    from lightsoff.dossier import build_dossier
+    from lightsoff.models import Commune, Sighting, TownHall
+    from lightsoff.photos import clean_photo
+
+    settings.MEDIA_ROOT = tmp_path
+    commune = Commune.objects.create(insee_code="75111", name="Paris 11e", departement="75")
+    TownHall.objects.create(commune=commune, name="Mairie du 11e", email="m@example.fr")
+    now = timezone.now()
+    shop = Shop.objects.create(
+        name="Bench boulangerie",
+        latitude="48.853500",
+        longitude="2.372000",
+        commune=commune,
+        status=Shop.Status.TO_REFER,
+        contacted_at=now - datetime.timedelta(days=40),
+    )
+    rng = random.Random(12)
+    for night in range(DOSSIER_PHOTOS):
+        pixels = bytes(rng.getrandbits(8) for _ in range(160 * 120 * 3))
+        image = Image.frombytes("RGB", (160, 120), pixels).resize((1600, 1200))
+        buffer = io.BytesIO()
+        image.save(buffer, "JPEG", quality=92)
+        upload = SimpleUploadedFile("night.jpg", buffer.getvalue(), "image/jpeg")
+        Sighting.objects.create(
+            shop=shop,
+            seen_at=now - datetime.timedelta(days=night + 1, hours=20),
+            photo=clean_photo(upload),
+        )
+
+    timings, size = [], 0
+    for _ in range(5):
+        start = time.perf_counter()
+        size = len(build_dossier(shop))
+        timings.append(time.perf_counter() - start)
+    results = {"dossier_pdf_s": round(statistics.median(timings), 3), "dossier_pdf_bytes": size}
+    print("\nLightsOff dossier:", json.dumps(results, indent=2))
+    _save_results(results)
+    assert results["dossier_pdf_s"] < DOSSIER_BUDGET_S

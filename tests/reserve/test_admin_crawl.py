@@ -150,6 +150,12 @@ def world():
     outreach.request_platform_contact(shop=outreach_shop)
     outreach.submit_answer(shop=outreach_shop, kind="exception", exception_reference="P-1")
     outreach.opt_out(outreach_shop)
+    from lightsoff.models import Commune, Referral, TownHallAction, TownHallAgent
+
+    paris11 = Commune.objects.create(insee_code="75111", name="Paris 11e", departement="75")
+    Referral.objects.create(shop=outreach_shop, commune=paris11, pdf="lightsoff/dossiers/x.pdf")
+    TownHallAgent.objects.create(user=UserFactory()).communes.add(paris11)
+    TownHallAction.objects.create(shop=outreach_shop, kind="fine", done_on="2026-11-30")
     TOTP.activate(UserFactory(), generate_totp_secret())
     audit.record(by=UserFactory(), action="missions.close", target=mobilization)
 
