@@ -60,6 +60,10 @@ FOLLOW_UP_MAX_AGE = datetime.timedelta(days=21)
 FOLLOW_UP_AFTER = datetime.timedelta(days=28)
 FOLLOW_UP_WINDOW = datetime.timedelta(days=7)
 
+# A message still "sending" this long after its hour was lost with its worker.
+STUCK_AFTER = datetime.timedelta(hours=6)
+UNCONFIRMED = "delivery not confirmed: the worker stopped while sending"
+
 ANSWER_SALT = "lightsoff.shop-answer"
 OPT_OUT_SALT = "lightsoff.shop-opt-out"
 FOLLOW_UP_SALT = "lightsoff.follow-up"
@@ -238,6 +242,11 @@ def send_due_messages(now=None):
     """The beat sweep: send the scheduled messages whose hour has come. Returns how many
     were sent."""
     now = now or timezone.now()
+    # A worker that died between the claim and the answer left its message "sending":
+    # it may have left, so it is not sent again but shown as failed, unconfirmed.
+    ShopMessage.objects.filter(
+        status=ShopMessage.Status.SENDING, send_after__lt=now - STUCK_AFTER
+    ).update(status=ShopMessage.Status.FAILED, error=UNCONFIRMED)
     due = ShopMessage.objects.filter(
         status=ShopMessage.Status.SCHEDULED, send_after__lte=now
     ).values_list("pk", flat=True)

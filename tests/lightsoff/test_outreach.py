@@ -533,3 +533,17 @@ def test_the_user_s_export_lists_the_messages_they_asked_for_and_erasure_unlinks
     assert "shop@example.org" not in str(exported)
     privacy.erase(user)
     assert ShopMessage.objects.get().requested_by is None
+
+
+def test_a_message_left_sending_by_a_dead_worker_is_failed_not_sent_again(smtp_server):
+    shop = ShopFactory(email="shop@example.org")
+    [message] = outreach.request_platform_contact(shop=shop, now=NOON)
+    ShopMessage.objects.filter(pk=message.pk).update(status=ShopMessage.Status.SENDING)
+    assert outreach.send_due_messages(now=NOON + datetime.timedelta(hours=1)) == 0
+    message.refresh_from_db()
+    assert message.status == ShopMessage.Status.SENDING  # maybe still on its way
+    outreach.send_due_messages(now=NOON + datetime.timedelta(hours=7))
+    message.refresh_from_db()
+    assert message.status == ShopMessage.Status.FAILED
+    assert "not confirmed" in message.error
+    assert smtp_server.messages == []
