@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from reserve.dashboard import Entry, register_block
 
-from .models import ContactAction, Sighting, VolunteerContactTask
+from .models import ContactAction, Referral, Shop, Sighting, VolunteerContactTask
 
 REVIEW_DAYS = 7
 
@@ -71,6 +71,38 @@ def to_review(request):
                     url=reverse("admin:lightsoff_volunteercontacttask_changelist")
                     + "?status__exact=open",
                     count=tasks,
+                )
+            )
+    if user.has_perm("lightsoff.change_shop"):
+        to_refer = Shop.objects.public().filter(status=Shop.Status.TO_REFER).count()
+        if to_refer:
+            entries.append(
+                Entry(
+                    text=ngettext(
+                        "%(count)s repeat offender to refer to its town hall",
+                        "%(count)s repeat offenders to refer to their town halls",
+                        to_refer,
+                    )
+                    % {"count": to_refer},
+                    url=reverse("admin:lightsoff_shop_changelist") + "?status__exact=to_refer",
+                    count=to_refer,
+                )
+            )
+    if user.has_perm("lightsoff.change_referral"):
+        waiting = Referral.objects.filter(
+            status__in=[Referral.Status.WAITING, Referral.Status.FAILED]
+        ).count()
+        if waiting:
+            entries.append(
+                Entry(
+                    text=ngettext(
+                        "%(count)s dossier waits to be sent to a town hall",
+                        "%(count)s dossiers wait to be sent to town halls",
+                        waiting,
+                    )
+                    % {"count": waiting},
+                    url=reverse("admin:lightsoff_referral_changelist"),
+                    count=waiting,
                 )
             )
     return entries

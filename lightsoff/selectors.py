@@ -34,9 +34,16 @@ def nearby_shops(lat, lng, radius_m=NEARBY_RADIUS_M, *, shops=None):
 
 def shops_to_check(*, lat, lng, radius_m):
     """A round: reported shops around a point that a night check would settle —
-    contacted first, then relapsed, then reported — nearest first within each. (Shops
-    imported from OpenStreetMap and never reported are not in it.)"""
-    order = {Shop.Status.CONTACTED: 0, Shop.Status.RELAPSED: 1, Shop.Status.REPORTED: 2}
+    contacted first, then relapsed, then reported, then those before the town hall (whose
+    dossier a dated check completes) — nearest first within each. (Shops imported from
+    OpenStreetMap and never reported are not in it.)"""
+    order = {
+        Shop.Status.CONTACTED: 0,
+        Shop.Status.RELAPSED: 1,
+        Shop.Status.REPORTED: 2,
+        Shop.Status.TO_REFER: 3,
+        Shop.Status.REFERRED: 3,
+    }
     nearby = nearby_shops(lat, lng, radius_m, shops=Shop.objects.reported())
     shops = [s for s in nearby if s.status in order]
     return sorted(shops, key=lambda s: (order[s.status], s.distance_m))

@@ -346,3 +346,13 @@ def test_a_volunteer_cannot_download_a_dossier_from_the_admin(client, shop_to_re
     client.force_login(UserFactory())
     response = client.get(reverse("admin:lightsoff_referral_pdf", args=[referral.pk]))
     assert response.status_code == 302
+
+
+def test_the_dashboard_counts_shops_to_refer_and_dossiers_waiting(client, moderator, shop_to_refer):
+    page = client.get(reverse("admin:index")).content.decode()
+    assert "1 commerce récidiviste à signaler à sa mairie" in page
+    TownHall.objects.filter(commune=shop_to_refer.commune).update(email="")
+    services.referrals.refer_shop(shop_to_refer, by=moderator)
+    page = client.get(reverse("admin:index")).content.decode()
+    assert "récidiviste" not in page
+    assert "1 dossier attend d’être envoyé à une mairie" in page
