@@ -1,10 +1,13 @@
 """The map's other grids (ShopCellLevel) stay equal to a count from scratch, and the
 clusters they give are the ones clustering the shops themselves gives, at every zoom."""
 
+import threading
+
 import pytest
+from django.db import connection
 
 from lightsoff import cells, geo, selectors, services
-from lightsoff.models import Shop, ShopCellLevel
+from lightsoff.models import Shop, ShopCell, ShopCellLevel
 from tests.factories import ShopFactory
 
 pytestmark = pytest.mark.django_db
@@ -70,3 +73,34 @@ def test_clusters_from_the_grids_are_those_of_the_shops(zoom):
     from_shops = selectors._clusters(Shop.objects.reported().in_bbox(FRANCE), zoom)
     assert rounded(from_grids) == rounded(from_shops)
     assert sum(n for _lat, _lng, n, _s in from_grids) == 42
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_reports_in_one_region_leave_every_level_right():
+    """Twenty reports at once in twenty fine cells of the same zoom-8 cell: each refresh
+    recomputes the shared parents, so without the parent's lock the last one to commit
+    would miss the others' shops."""
+    barrier = threading.Barrier(20)
+    errors = []
+
+    def reporter(i):
+        try:
+            lat, lng = geo.offset(48.70, 2.30, north_m=(i % 5) * 700, east_m=(i // 5) * 900)
+            barrier.wait(timeout=30)
+            services.report_sighting(shop_name=f"Boutique {i}", lat=lat, lng=lng)
+        except Exception as error:  # noqa: BLE001 (collected and asserted below)
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=reporter, args=(i,)) for i in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    # One zoom-8 cell (~39 km × 26 km here), twenty fine ones.
+    assert ShopCellLevel.objects.filter(zoom=8).get().count == 20
+    assert ShopCell.objects.count() == 20
+    assert_fresh()
