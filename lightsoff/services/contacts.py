@@ -41,7 +41,9 @@ def log_contact(
             shop.contacted_at = now
         shop.save(update_fields=["contacts_count", "status", "contacted_at", "updated_at"])
         shop.refresh_from_db(fields=["contacts_count"])
-        if by_volunteer:
+        # Subscribers hear of the reserve's own contacts (a volunteer's, the platform's
+        # message), not of every "I did it".
+        if by_volunteer or by_platform:
             notify_after_commit(shop, "contacted")
     return action
 

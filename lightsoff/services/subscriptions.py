@@ -100,9 +100,12 @@ def notify_subscribers(*, shop_id, event):
         return 0
     sent = 0
     subscriptions = shop.subscriptions.filter(confirmed_at__isnull=False, unsubscribed_at=None)
+    # Said as it happened: "Réserve sent it a message", or "a volunteer contacted it".
+    latest = shop.contacts.filter(is_hidden=False).order_by("-done_at").first()
+    extra = {"by_platform": bool(latest and latest.by_platform)}
     for subscription in subscriptions.select_related("shop"):
         if claim_notification(subscription, event):
-            _send(subscription, f"notify_{event}")
+            _send(subscription, f"notify_{event}", extra)
             sent += 1
     return sent
 

@@ -547,3 +547,19 @@ def test_a_message_left_sending_by_a_dead_worker_is_failed_not_sent_again(smtp_s
     assert message.status == ShopMessage.Status.FAILED
     assert "not confirmed" in message.error
     assert smtp_server.messages == []
+
+
+def test_subscribers_hear_that_reserve_sent_the_message(
+    smtp_server, django_capture_on_commit_callbacks
+):
+    shop = ShopFactory(name="Chez Paul", email="paul@example.org")
+    subscriber = ReporterSubscriptionFactory(
+        shop=shop, confirmed_at=timezone.now(), notified_status="reported"
+    )
+    [message] = outreach.request_platform_contact(shop=shop, now=NOON)
+    with django_capture_on_commit_callbacks(execute=True):
+        outreach.send_message(message_id=message.pk, now=NOON)
+    to_shop, to_subscriber = smtp_server.messages
+    assert to_shop["to"] == ["paul@example.org"] and to_subscriber["to"] == [subscriber.email]
+    assert "Réserve a envoyé un message à Chez Paul" in to_subscriber["message"]["Subject"]
+    assert "bénévole" not in body_of(to_subscriber)
