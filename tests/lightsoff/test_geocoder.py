@@ -103,6 +103,7 @@ def test_a_report_without_address_is_completed_by_the_geocoder(nominatim, client
             "longitude": "2.372",
             "name": "Boulangerie",
             "seen_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            "lit_kind": "window",
         },
     )
     assert Shop.objects.get().address == "12 Rue de la Roquette"
