@@ -16,7 +16,7 @@ class LightsOffConfig(AppConfig):
         from volunteers.space import register_section
 
         from . import cells, privacy, tasks  # noqa: F401 - tasks: registers the Celery tasks
-        from .models import Shop
+        from .models import Shop, TownHallAgent
 
         register_count(
             "shops",
@@ -31,6 +31,13 @@ class LightsOffConfig(AppConfig):
         register_exporter("lightsoff", privacy.export)
         register_eraser("lightsoff", privacy.erase)
         register_section("lightsoff", _("LightsOff contact tasks"), "lightsoff:tasks", order=40)
+        register_section(
+            "lightsoff.mairie",
+            _("Town hall space"),
+            "lightsoff:mairie",
+            order=41,
+            visible=lambda user: TownHallAgent.objects.filter(user=user).exists(),
+        )
         register_actions(
             **{
                 "lightsoff.merge": _("Shops merged"),

@@ -18,14 +18,20 @@ class SpaceSection:
     label: object
     url_name: str
     order: int = 0
+    # Who sees the link (a user -> bool); None: every volunteer.
+    visible: object = None
 
 
 _sections = {}
 
 
-def register_section(key, label, url_name, *, order=0):
-    _sections[key] = SpaceSection(key, label, url_name, order)
+def register_section(key, label, url_name, *, order=0, visible=None):
+    _sections[key] = SpaceSection(key, label, url_name, order, visible)
 
 
-def space_sections():
-    return sorted(_sections.values(), key=lambda s: (s.order, s.key))
+def space_sections(user=None):
+    """The sections, in order; given a user, only those `visible` to them."""
+    sections = sorted(_sections.values(), key=lambda s: (s.order, s.key))
+    if user is None:
+        return sections
+    return [s for s in sections if s.visible is None or s.visible(user)]

@@ -51,7 +51,7 @@ def index(request):
         {
             "profile": profile,
             "completeness": profile_completeness(request.user),
-            "sections": space_sections(),
+            "sections": space_sections(request.user),
         },
     )
 

@@ -230,3 +230,9 @@ def test_coordinators_manage_the_agents_in_the_admin(client, settings, communes)
         .permissions.filter(codename="add_townhallagent")
         .exists()
     )
+
+
+def test_an_agent_finds_the_space_from_their_own_space_and_others_do_not(client, agent):
+    assert SPACE in client.get(reverse("volunteers:index")).content.decode()
+    client.force_login(UserFactory())
+    assert SPACE not in client.get(reverse("volunteers:index")).content.decode()
