@@ -16,6 +16,7 @@ from pypdf import PdfReader
 from lightsoff import services
 from lightsoff.dossier import build_dossier
 from lightsoff.models import Commune, Referral, ReporterSubscription, Shop, Sighting, TownHall
+from tests.conftest import free_port
 from tests.factories import ModeratorFactory, ShopFactory, UserFactory
 from volunteers.models import AuditEntry
 
@@ -100,6 +101,19 @@ def test_lit_while_its_lights_are_allowed_does_not_count(contacted_shop):
     for day in (15, 16, 17):
         sight(contacted_shop, at(day, 22))  # before 1 h: the windows may be lit
     assert refresh(contacted_shop).status == Shop.Status.CONTACTED
+
+
+@pytest.mark.parametrize(("lit_kind", "status"), [("sign", "contacted"), ("window", "to_refer")])
+def test_at_half_past_six_a_sign_may_be_lit_but_not_a_window(contacted_shop, lit_kind, status):
+    for day in (15, 16, 17):
+        services.report_sighting(
+            shop=contacted_shop,
+            lat=contacted_shop.latitude,
+            lng=contacted_shop.longitude,
+            seen_at=at(day, 6, 30),
+            lit_kind=lit_kind,
+        )
+    assert refresh(contacted_shop).status == status
 
 
 def test_a_shop_never_contacted_is_never_to_refer(commune):
@@ -235,6 +249,25 @@ def test_without_a_mairie_e_mail_the_dossier_waits_then_a_moderator_sends_it(
     referral.refresh_from_db()
     assert referral.status == Referral.Status.SENT
     assert [m["to"] for m in smtp_server.messages if m["to"] == ["accueil@paris11.example"]]
+
+
+def test_a_mail_server_down_marks_the_dossier_failed_and_a_moderator_sends_it_again(
+    shop_to_refer, smtp_server, settings, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_PORT = free_port()  # nothing listens there
+    with django_capture_on_commit_callbacks(execute=True):
+        referral = services.referrals.refer_shop(shop_to_refer, by=None)
+    referral.refresh_from_db()
+    assert referral.status == Referral.Status.FAILED
+    assert referral.error
+    assert refresh(shop_to_refer).status == Shop.Status.REFERRED
+
+    settings.EMAIL_PORT = smtp_server.port
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.referrals.send_referral_again(referral, by=None)
+    referral.refresh_from_db()
+    assert referral.status == Referral.Status.SENT
+    assert [m for m in smtp_server.messages if m["to"] == ["mairie@paris11.example"]]
 
 
 def test_a_send_task_run_twice_sends_once(
