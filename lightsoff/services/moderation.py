@@ -5,7 +5,15 @@ from django.db import transaction
 from volunteers import audit
 
 from .. import cells
-from ..models import ContactAction, ReporterSubscription, Shop, Sighting, VolunteerContactTask
+from ..models import (
+    ContactAction,
+    Referral,
+    ReporterSubscription,
+    Shop,
+    Sighting,
+    TownHallAction,
+    VolunteerContactTask,
+)
 from .reports import apply_sightings
 
 
@@ -26,6 +34,9 @@ def merge_shops(*, target, duplicates, by=None):
         Sighting.objects.filter(shop_id__in=ids).update(shop=target)
         ContactAction.objects.filter(shop_id__in=ids).update(shop=target)
         VolunteerContactTask.objects.filter(shop_id__in=ids).update(shop=target)
+        # What was sent to a mairie, and what it did, stays with the shop that remains.
+        Referral.objects.filter(shop_id__in=ids).update(shop=target)
+        TownHallAction.objects.filter(shop_id__in=ids).update(shop=target)
         existing = set(target.subscriptions.values_list("email", flat=True))
         for subscription in ReporterSubscription.objects.filter(shop_id__in=ids):
             if subscription.email in existing:

@@ -389,3 +389,13 @@ def test_the_dashboard_counts_shops_to_refer_and_dossiers_waiting(client, modera
     page = client.get(reverse("admin:index")).content.decode()
     assert "récidiviste" not in page
     assert "1 dossier attend d’être envoyé à une mairie" in page
+
+
+def test_merging_a_duplicate_keeps_its_dossiers_and_town_hall_actions(shop_to_refer, commune):
+    referral = services.referrals.refer_shop(shop_to_refer, by=None)
+    shop_to_refer.town_hall_actions.create(kind="fine", done_on=datetime.date(2026, 10, 1))
+    kept = ShopFactory(commune=commune)
+    services.merge_shops(target=kept, duplicates=[shop_to_refer], by=None)
+    referral.refresh_from_db()
+    assert referral.shop == kept
+    assert kept.town_hall_actions.get().kind == "fine"
