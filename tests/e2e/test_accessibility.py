@@ -102,6 +102,18 @@ def test_axe_finds_no_serious_violation(
                 log_in(context, live_server, user)
             page = context.new_page()
             response = page.goto(live_server.url + path)
+            if response.status != page_spec.status:
+                a11y_report.append(
+                    {
+                        "gate": "axe",
+                        "page": page_spec.name,
+                        "width": width,
+                        "path": path,
+                        "status": response.status,
+                        "line": f"axe {page_spec.name:24} @{width:<4} HTTP {response.status}",
+                        "violations": [],
+                    }
+                )
             assert response.status == page_spec.status, f"{path} answered {response.status}"
             if page_spec.ready:
                 page.wait_for_selector(page_spec.ready, state="attached")
@@ -198,6 +210,8 @@ def test_the_nu_html_checker_finds_no_error(name, nu_results, a11y_report):
         {
             "gate": "nu",
             "page": name,
+            "status": status,
+            "expected": expected,
             "line": f"nu  {name:24} errors {len(errors)} warnings {len(warnings)}"
             + (f" (HTTP {status})" if status != expected else "")
             + "".join(f"\n      error {_nu_line(m)}" for m in errors)
