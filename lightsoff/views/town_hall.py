@@ -61,6 +61,12 @@ def mairie(request, agent):
     else:
         status = ""
     page = Paginator(_with_history(shops), PAGE_SIZE).get_page(request.GET.get("page"))
+    for shop in page.object_list:
+        # The nights it was seen lit (evening's date, Paris), latest first: what the
+        # "three nights" rule counts.
+        shop.lit_nights = sorted(
+            {services.night_of(s.seen_at) for s in shop.visible_sightings if s.lit}, reverse=True
+        )
     return render(
         request,
         "lightsoff/mairie.html",
