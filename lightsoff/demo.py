@@ -77,6 +77,8 @@ STATUS_WEIGHTS = [
     (Shop.Status.CONTACTED, 25),
     (Shop.Status.RESOLVED, 12),
     (Shop.Status.RELAPSED, 3),
+    (Shop.Status.TO_REFER, 3),
+    (Shop.Status.REFERRED, 2),
 ]
 DEMO_SOURCE = "demo"
 
@@ -124,7 +126,8 @@ def demo_story(shop, i, rng_seed, today):
     rng = random.Random(f"{rng_seed}:{i}:story")
     status = shop.status
     # Days ago it was reported: early enough for the steps that follow it.
-    reported = rng.randint(12 if status != Shop.Status.REPORTED else 1, 330)
+    repeat = status in (Shop.Status.TO_REFER, Shop.Status.REFERRED)
+    reported = rng.randint(20 if repeat else 12 if status != Shop.Status.REPORTED else 1, 330)
     sightings = [Sighting(shop=shop, seen_at=_night(today, reported), lit=True)]
     contacts = []
     shop.created_at = sightings[0].seen_at
@@ -141,6 +144,13 @@ def demo_story(shop, i, rng_seed, today):
         shop.resolved_at = max(checks)
     if status == Shop.Status.RELAPSED:
         sightings.append(Sighting(shop=shop, seen_at=_night(today, reported - 10), lit=True))
+    if repeat:
+        # Still lit on three nights, more than two weeks after the contact: a repeat
+        # offender (a demo "referred" shop has no dossier: seeding builds no PDF).
+        sightings += [
+            Sighting(shop=shop, seen_at=_night(today, reported - days), lit=True)
+            for days in (16, 17, 18)
+        ]
     shop.sightings_count = len(sightings)
     shop.contacts_count = len(contacts)
     shop.last_seen_lit_at = max(s.seen_at for s in sightings if s.lit)

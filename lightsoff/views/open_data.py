@@ -20,6 +20,12 @@ STATUS_FIGURES = {
     Shop.Status.CONTACTED: lambda n: ngettext("shop contacted", "shops contacted", n),
     Shop.Status.RESOLVED: lambda n: ngettext("shop resolved", "shops resolved", n),
     Shop.Status.RELAPSED: lambda n: ngettext("shop relapsed", "shops relapsed", n),
+    Shop.Status.TO_REFER: lambda n: ngettext(
+        "shop to refer to its town hall", "shops to refer to their town halls", n
+    ),
+    Shop.Status.REFERRED: lambda n: ngettext(
+        "shop referred to its town hall", "shops referred to their town halls", n
+    ),
 }
 
 
