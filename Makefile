@@ -7,7 +7,7 @@ NODE_STAMP := node_modules/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test bench lint format messages check-deploy worker beat clean
+.PHONY: install run test bench screenshots lint format messages check-deploy worker beat clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,6 +51,10 @@ test: $(STAMP) $(NODE_STAMP)
 ## Benchmarks (PostgreSQL recommended): figures printed and written to tests/benchmarks/results/.
 bench: $(STAMP)
 	$(BIN)/python -m pytest tests/benchmarks -p no:cacheprovider -o addopts="" -s -q $(PYTEST_ARGS)
+
+## README's screenshots (docs/screenshots/), made again in Chromium on the demo data.
+screenshots: $(STAMP)
+	$(BIN)/python -m pytest tests/e2e/screenshots.py -p no:randomly -q $(PYTEST_ARGS)
 
 lint: $(STAMP) $(NODE_STAMP)
 	$(BIN)/ruff check .

@@ -54,7 +54,9 @@ def test_a_coordinator_launches_a_volunteer_accepts_and_the_progress_view_shows_
     page.get_by_test_id("launch-link").click()
     expect(page.locator("[data-step=available]").first).to_contain_text("disponibles aux dates")
     page.get_by_test_id("confirm-launch").click()
-    expect(page.get_by_text("Mobilisation lancée : 1 réserviste est alerté maintenant.")).to_be_visible()
+    expect(
+        page.get_by_text("Mobilisation lancée : 1 réserviste est alerté maintenant.")
+    ).to_be_visible()
     expect(page.get_by_test_id("accepted-count")).to_have_text("0")
 
     # The e-mail arrives at the SMTP server; the volunteer follows its link.

@@ -138,7 +138,18 @@ def world():
     ContactActionFactory()
     VolunteerContactTaskFactory()
     ReporterSubscriptionFactory()
-    from lightsoff.models import Round
+    from lightsoff.models import Commune, Round, TownHall
+
+    nice = Commune.objects.create(
+        insee_code="06088",
+        name="Nice",
+        departement="06",
+        region="93",
+        latitude=43.7,
+        longitude=7.27,
+    )
+    nice.postcodes.create(postcode="06000")
+    TownHall.objects.create(commune=nice, name="Mairie de Nice", email="mairie@nice.example")
 
     Round.objects.create(
         planned_for="2026-12-24", volunteer=UserFactory(), latitude=48.85, longitude=2.35
