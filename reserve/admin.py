@@ -6,7 +6,8 @@ and widgets fail in three places, each fixed here for every admin:
 - An autocomplete widget looks up the submitted ids to show them again: an id of the
   wrong type ("abc" for an integer key) raised a ValueError while rendering.
 - A key out of the column's range (thirty nines) passed to a choice field reached the
-  database: SQLite raises OverflowError, which the choice fields do not catch.
+  database: SQLite raises OverflowError, which the choice fields do not catch; a NUL
+  character in a text key makes psycopg2 raise ValueError.
 - A JSON field that may be blank but not null turned an empty box into NULL, and saving
   raised IntegrityError: an empty box now means the field's default (`[]`, `{}`).
 
@@ -25,6 +26,10 @@ def key_can_hold(model, to_field_name, value):
     """True when `value` fits the key (type and range): safe to put in a query."""
     options = model._meta
     target = options.get_field(to_field_name) if to_field_name else options.pk
+    if isinstance(value, str) and "\x00" in value:
+        # A text key (a commune's INSEE code) takes any string its validators let by,
+        # but PostgreSQL refuses a NUL character in a query: psycopg2 raises ValueError.
+        return False
     try:
         target.run_validators(target.to_python(value))
     except (ValidationError, TypeError, ValueError, OverflowError):

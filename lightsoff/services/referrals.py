@@ -37,7 +37,9 @@ def refer_shop(shop, *, by=None):
     Returns the Referral.
     """
     with transaction.atomic():
-        shop = Shop.objects.select_for_update().select_related("commune").get(pk=shop.pk)
+        shop = (
+            Shop.objects.select_for_update(of=("self",)).select_related("commune").get(pk=shop.pk)
+        )
         if shop.status != Shop.Status.TO_REFER:
             raise ValidationError(
                 _("%(shop)s is not to refer to the town hall (its status is “%(status)s”).")

@@ -282,7 +282,7 @@ def test_split_date_and_time_boxes_have_their_own_names(coordinator_client):
 SAME_IN_FRENCH = {
     *("description", "message", "photo", "latitude", "longitude", "type", "e-mail", "action"),
     *("département", "région", "commune", "communes", "crises", "contacts", "prototype"),
-    *("documentation", "GitHub", "LinkedIn"),
+    *("documentation", "GitHub", "LinkedIn", "dossier (PDF)"),
 }
 OUR_APPS = {"volunteers", "projects", "missions", "lightsoff"}
 
