@@ -16,7 +16,7 @@ from PIL import Image
 from tests.e2e.conftest import TILE_URL, log_in
 
 OUT = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-BASTILLE = {"latitude": 48.8532, "longitude": 2.3691}
+PARIS = {"latitude": 48.8566, "longitude": 2.3522}  # where the demo puts most shops
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -42,7 +42,7 @@ def phone(browser, browser_context_args):
         device_scale_factor=1,
         is_mobile=True,
         has_touch=True,
-        geolocation=BASTILLE,
+        geolocation=PARIS,
         permissions=["geolocation"],
     )
     tile = _land_tile()
@@ -55,7 +55,11 @@ def test_lightsoff_at_phone_size(demo, phone):
     from lightsoff.models import Shop
 
     phone.goto(demo.url + "/lightsoff/")
-    phone.wait_for_selector(".leaflet-marker-icon, .leaflet-marker-pane *", timeout=15_000)
+    phone.wait_for_selector(".you-are-here", timeout=15_000)
+    for _ in range(3):  # from the street to the district: the demo's shops are spread out
+        phone.locator(".leaflet-control-zoom-out").click()
+        phone.wait_for_timeout(400)
+    phone.wait_for_selector(".shop-pin, .cluster-pin", timeout=15_000)
     phone.wait_for_timeout(500)  # the markers' fade-in
     phone.screenshot(path=OUT / "lightsoff-map.png")
 
@@ -74,7 +78,7 @@ def test_coordinator_dashboard(demo, browser, browser_context_args):
     from tests.factories import CoordinatorFactory
 
     context = browser.new_context(**browser_context_args, viewport={"width": 1280, "height": 800})
-    log_in(context, demo, CoordinatorFactory(first_name="Camille", last_name="Martin"))
+    log_in(context, demo, CoordinatorFactory())
     page = context.new_page()
     page.goto(demo.url + "/admin/")
     page.screenshot(path=OUT / "coordinator-dashboard.png")
