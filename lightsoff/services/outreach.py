@@ -226,9 +226,13 @@ def opt_out_url(shop):
 
 # --- sending -------------------------------------------------------------------------------
 def courteous_text(shop):
-    """The kit's friendly message, in French (the shop is in France)."""
-    estimate = selectors.estimate_per_shop()
-    ready = ready_messages(shop, estimate=estimate, fine=constants.FINE_PERSON.value)
+    """The kit's friendly message, in French (the shop is in France): the same figures
+    (this shop's size and hours) and the same rule (a sign alone cites R581-59) as its kit."""
+    per_shop = selectors.estimate_for_shop(shop)
+    estimate = {"kwh": per_shop.kwh, "eur": per_shop.eur, "co2_kg": per_shop.co2_kg}
+    ready = ready_messages(
+        shop, estimate=estimate, fine=constants.FINE_PERSON.value, lit_kind=per_shop.lit_kind
+    )
     return next(m.text for m in ready if m.tone == "friendly" and m.language == "fr")
 
 

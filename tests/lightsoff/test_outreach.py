@@ -563,3 +563,28 @@ def test_subscribers_hear_that_reserve_sent_the_message(
     assert to_shop["to"] == ["paul@example.org"] and to_subscriber["to"] == [subscriber.email]
     assert "Réserve a envoyé un message à Chez Paul" in to_subscriber["message"]["Subject"]
     assert "bénévole" not in body_of(to_subscriber)
+
+
+def test_the_message_cites_the_rule_and_the_figures_of_the_shops_own_kit():
+    from lightsoff import constants
+    from tests.factories import SightingFactory
+
+    shop = ShopFactory(name="Enseigne du Port", email="port@example.org")
+    SightingFactory(shop=shop, lit_kind=constants.LIT_SIGN, size=constants.SIZE_LARGE)
+    text = outreach.courteous_text(shop)
+    # A sign alone: its hours (R581-59: 1 h–6 h), not the windows' (1 h–7 h), and the power
+    # of a large store the reporter picked: 2 kW × 5 h × 365 nights.
+    assert "enseigne lumineuse" in text and "entre 1 h et 6 h" in text
+    assert "3650 kWh" in text
+    kit_message = re.search(r'id="message-friendly-fr"[^>]*>(.*?)</', client_kit(shop), re.S).group(
+        1
+    )
+    assert " ".join(text.split())[:200] == " ".join(kit_message.split())[:200]
+
+
+def client_kit(shop):
+    import html
+
+    from django.test import Client
+
+    return html.unescape(Client().get(shop.get_absolute_url()).content.decode())
