@@ -9,7 +9,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from reserve.admin import ModelAdmin, TabularInline
+from reserve.admin import ModelAdmin, ReadOnlyModelAdmin, TabularInline
 from volunteers.admin import AuditHistoryMixin
 
 from . import dashboard, services  # noqa: F401 - dashboard registers its block
@@ -333,7 +333,7 @@ class RoundAdmin(ModelAdmin):
 
 
 @admin.register(Commune)
-class CommuneAdmin(ModelAdmin):
+class CommuneAdmin(ReadOnlyModelAdmin):
     """The communes come from `load_communes` (INSEE's geographic code): read only."""
 
     list_display = ["insee_code", "name", "departement", "postcode_list", "town_hall_email"]
@@ -354,15 +354,6 @@ class CommuneAdmin(ModelAdmin):
     def town_hall_email(self, commune):
         hall = getattr(commune, "town_hall", None)
         return hall.email if hall else ""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(TownHall)

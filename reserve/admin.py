@@ -119,6 +119,20 @@ class ModelAdmin(SafeFieldsMixin, admin.ModelAdmin):
     pass
 
 
+class ReadOnlyModelAdmin(ModelAdmin):
+    """Rows written by the platform (a log, a reference table loaded by a command): the
+    admin shows them to who may view them and never adds, changes or deletes one."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class TabularInline(SafeFieldsMixin, admin.TabularInline):
     pass
 

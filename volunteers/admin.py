@@ -8,7 +8,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from reserve.admin import ModelAdmin, SafeFieldsMixin, TabularInline
+from reserve.admin import ModelAdmin, ReadOnlyModelAdmin, SafeFieldsMixin, TabularInline
 
 from .audit import action_label, entries_for
 from .exports import directory_csv_response
@@ -262,7 +262,7 @@ def _changes_text(entry):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(AuditDisplayMixin, ModelAdmin):
+class AuditEntryAdmin(AuditDisplayMixin, ReadOnlyModelAdmin):
     """Every action of coordinators and moderators, newest first (read-only)."""
 
     list_display = ["created_at", "acting_user", "action_display", "object_repr", "content_type"]
@@ -280,15 +280,6 @@ class AuditEntryAdmin(AuditDisplayMixin, ModelAdmin):
     fields = readonly_fields
     list_select_related = ["acting_user", "content_type"]
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 def name_allauth_authenticators():
